@@ -1,0 +1,5 @@
+"""Allow ``python -m inferops``."""
+
+from inferops.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The validator: load → render → check → report."""
