@@ -141,12 +141,19 @@ def describe_error(err: dict[str, Any]) -> str:
     msg = err.get("msg", "invalid value")
     if err.get("type") == "extra_forbidden":
         msg = "unknown key"
+    elif err.get("type") == "value_error":
+        msg = msg.removeprefix("Value error, ")  # our own validators' messages are complete sentences
     return f"{loc}: {msg}" if loc else msg
 
 
 def load_model(path: Path, model: type[M], *, hint: str = "") -> M:
     """Load ``path`` into ``model``; the first validation error is reported with its line."""
-    root = load_yaml(path)
+    return validate_document(load_yaml(path), model, path, hint=hint)
+
+
+def validate_document(root: Any, model: type[M], path: Path, *, hint: str = "") -> M:
+    """Validate a document from :func:`load_yaml` as ``model`` (for callers that pick the model from
+    the document's shape); the first validation error is reported with its line."""
     if not isinstance(root, dict):
         raise InferopsError(f"expected a mapping at the top level, found {type(root).__name__}", file=str(path), line=1)
     try:

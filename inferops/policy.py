@@ -41,19 +41,26 @@ class EnvironmentPolicy(_Strict):
 class Policy(_Strict):
     """Guardrails for a repository; every field is optional and has a safe default."""
 
-    version: Literal[1] = 1
+    version: Literal[1] = Field(default=1, description="Format version of this file.")
     kubernetes_version: str | None = Field(
-        default=None, pattern=r"^\d+\.\d+\.\d+$", description="Default for --kubernetes-version."
+        default=None, pattern=r"^\d+\.\d+\.\d+$",
+        description="Default for --kubernetes-version: schemas and removed-API checks target it.",
     )
-    required_labels: list[str] = Field(default_factory=lambda: ["app.kubernetes.io/name"])
+    required_labels: list[str] = Field(
+        default_factory=lambda: ["app.kubernetes.io/name"],
+        description="Labels every workload and Service must carry (rule required-labels).",
+    )
     allowed_registries: list[str] = Field(
         default_factory=list,
         description="Glob patterns an image reference must match, e.g. 'docker.io/vllm/*'; empty allows any.",
     )
     environments: dict[str, EnvironmentPolicy] = Field(
-        default_factory=lambda: {"prod": EnvironmentPolicy(require_digest=False, require_pinned_revision=True)}
+        default_factory=lambda: {"prod": EnvironmentPolicy(require_digest=False, require_pinned_revision=True)},
+        description="Per-environment limits, by the name in the inferops.io/environment label or overlays/<env>.",
     )
-    rules: dict[str, RuleSetting] = Field(default_factory=dict, description="Severity overrides by rule id.")
+    rules: dict[str, RuleSetting] = Field(
+        default_factory=dict, description="Severity overrides by rule id (`inferops rules` lists the ids)."
+    )
 
     def environment(self, name: str | None) -> EnvironmentPolicy:
         """The policy for environment ``name``; an unnamed or unlisted one gets the defaults."""
@@ -63,10 +70,24 @@ class Policy(_Strict):
 
 
 def load_policy(path: Path) -> Policy:
-    """Read a policy file; errors carry the file and line."""
-    from inferops.configfile import load_model
+    """Read a policy file; errors carry the file and line, and a severity override for a rule id that
+    does not exist is an error (a typo would otherwise leave the rule at its default silently)."""
+    import difflib
 
-    return load_model(path, Policy, hint="see schemas/policy.schema.json")
+    from inferops.configfile import line_of, load_yaml, validate_document
+    from inferops.errors import InferopsError
+    from inferops.rules.base import load_all_rules
+
+    root = load_yaml(path)
+    policy = validate_document(root, Policy, path, hint="see schemas/policy.schema.json")
+    known = load_all_rules()
+    for rule_id in policy.rules:
+        if rule_id not in known:
+            close = difflib.get_close_matches(rule_id, list(known), n=1)
+            suggestion = f"; did you mean {close[0]}?" if close else "; `inferops rules` lists the ids"
+            raise InferopsError(f"rules.{rule_id}: unknown rule id{suggestion}", file=str(path),
+                                line=line_of(root, ("rules", rule_id)))
+    return policy
 
 
 def find_policy(start: Path) -> Path | None:

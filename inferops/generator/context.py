@@ -1,0 +1,289 @@
+"""Resolve a :class:`RepoSpec` into the values the blueprints lay out.
+
+All decisions live here (effective replicas, GPUs, image, resources, probes, namespaces, revisions,
+budgets); the templates only place values. Everything returned is plain dicts, lists and scalars, as
+cookiecutter contexts must be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from inferops import __version__
+from inferops.generator import gpus
+from inferops.generator.images import Image, parse_image
+from inferops.generator.runtimes import RUNTIMES, Runtime
+from inferops.generator.spec import IN_CLUSTER, PROD_ENVIRONMENTS, ModelSpec, RepoSpec, Target
+
+KUBERNETES_VERSION = "1.33.0"
+PART_OF = "llm-serving"
+MANAGED_BY = "inferops"
+ARGOCD_NAMESPACE = "argocd"
+#: Namespace Prometheus scrapes from; the platform NetworkPolicies let it reach the metrics port.
+MONITORING_NAMESPACE = "monitoring"
+REQUIRED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/part-of"]
+#: Pods run as this unprivileged user (Pod Security "restricted").
+RUN_AS = 1000
+CACHE_DIR = "/cache"
+#: Probe periods: the startup probe allows ``startup_minutes``; afterwards liveness restarts a hung server.
+STARTUP_PERIOD = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A model in one environment: the effective values after overrides."""
+
+    model: ModelSpec
+    env: str
+    namespace: str
+    gpus: int
+    image: Image
+    replicas: int | None  # None when an autoscaler owns the replica count
+    min_replicas: int
+    max_replicas: int
+
+    @property
+    def runtime(self) -> Runtime:
+        return RUNTIMES[self.model.runtime]
+
+
+def target(spec: RepoSpec, env: str) -> Target:
+    return spec.environments.get(env) or Target()
+
+
+def namespace_of(spec: RepoSpec, env: str) -> str:
+    return target(spec, env).namespace or f"{spec.namespace}-{env}"
+
+
+def revision_of(spec: RepoSpec, env: str) -> str:
+    pinned = env in PROD_ENVIRONMENTS
+    return target(spec, env).revision or (spec.git.release if pinned else spec.git.revision)
+
+
+def place(spec: RepoSpec, model: ModelSpec, env: str | None) -> Placement:
+    """``model`` in ``env`` (``None``: the base, i.e. the model's own values without overrides)."""
+    o = model.environments.get(env) if env else None
+    image = (o.image if o else None) or model.image or RUNTIMES[model.runtime].default_image
+    gpu_count = (o.gpu_count if o else None) or model.gpu.count
+    a = model.autoscaling
+    if a is None:
+        replicas = (o.replicas if o else None) or model.replicas or 1
+        low = high = replicas
+    else:
+        replicas = None
+        low = (o.min_replicas if o else None) or a.min_replicas
+        high = (o.max_replicas if o else None) or a.max_replicas
+    return Placement(model, env or "", namespace_of(spec, env) if env else "", gpu_count, parse_image(image),
+                     replicas, low, high)
+
+
+def _labels(name: str, instance: str, component: str, env: str | None = None) -> dict[str, str]:
+    labels = {
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/instance": instance,
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": PART_OF,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+    }
+    if env:
+        labels["inferops.io/environment"] = env
+    return labels
+
+
+def _pod_resources(p: Placement) -> dict[str, Any]:
+    r = p.model.resources
+    gpu_resource = p.model.gpu.resource
+    cpu = r.cpu or str(4 * p.gpus)
+    memory = r.memory or f"{32 * p.gpus}Gi"
+    return {
+        "requests": {"cpu": cpu, "memory": memory, gpu_resource: str(p.gpus)},
+        "limits": {"memory": memory, gpu_resource: str(p.gpus)},
+        "shm_size": r.shm_size or ("8Gi" if p.gpus > 1 else "2Gi"),
+    }
+
+
+def _server(p: Placement) -> dict[str, Any]:
+    """What differs per environment inside the pod: args (tensor parallelism), resources, /dev/shm."""
+    return {"args": p.runtime.args(p.model.model, p.gpus, p.model.args), **_pod_resources(p)}
+
+
+def model_context(spec: RepoSpec, model: ModelSpec) -> dict[str, Any]:
+    base = place(spec, model, None)
+    rt = base.runtime
+    startup_budget = model.startup_minutes * 60
+    labels = _labels(model.name, model.name, "inference-server")
+    annotations = {"inferops.io/model": model.model}
+    if model.owner:
+        annotations["inferops.io/owner"] = model.owner
+    if model.team:
+        labels["inferops.io/team"] = model.team
+    a = model.autoscaling
+    return {
+        "name": model.name,
+        "hf_id": model.model,
+        "runtime": rt.name,
+        "runtime_title": rt.title,
+        "image": str(base.image),
+        "command": list(rt.command),
+        "port": rt.port,
+        "health_path": rt.health_path,
+        "metrics_path": rt.metrics_path,
+        "labels": labels,
+        "selector": {k: labels[k] for k in ("app.kubernetes.io/name", "app.kubernetes.io/instance")},
+        "annotations": annotations,
+        "replicas": base.replicas,
+        "keda": a is not None and a.engine == "keda",
+        "hpa": a is not None and a.engine == "hpa",
+        "autoscaling": None if a is None else {
+            "engine": a.engine,
+            "min_replicas": base.min_replicas,
+            "max_replicas": base.max_replicas,
+            "metric": rt.queue_metric,
+            "queue_depth": str(a.queue_depth),
+            "prometheus_url": a.prometheus_url,
+        },
+        "server": _server(base),
+        "products": model.gpu.product,
+        "node_label": gpus.PRODUCT_LABEL,
+        "present_label": gpus.PRESENT_LABEL,
+        "tolerate_taint": model.gpu.tolerate_taint,
+        "gpu_taint": gpus.GPU_RESOURCE,
+        "hf_token": model.hf_token.model_dump() if model.hf_token else None,
+        "cache": {**model.cache.model_dump(), "dir": CACHE_DIR, "hf_home": f"{CACHE_DIR}/huggingface"},
+        "run_as": RUN_AS,
+        "startup": {"period": STARTUP_PERIOD, "failure_threshold": startup_budget // STARTUP_PERIOD},
+        "progress_deadline": startup_budget + 600,
+        "service_monitor": model.service_monitor,
+    }
+
+
+def overlay_context(spec: RepoSpec, model: ModelSpec, env: str) -> dict[str, Any]:
+    base, here = place(spec, model, None), place(spec, model, env)
+    image = None
+    if str(here.image) != str(base.image):
+        image = {"name": base.image.repository, "new_name": here.image.repository,
+                 "new_tag": here.image.tag, "digest": here.image.digest}
+    autoscaler = None
+    if model.autoscaling is not None:
+        keda = model.autoscaling.engine == "keda"
+        if keda or (here.min_replicas, here.max_replicas) != (base.min_replicas, base.max_replicas):
+            autoscaler = {
+                "min_replicas": here.min_replicas,
+                "max_replicas": here.max_replicas,
+                "query": here.runtime.queue_query(here.namespace, model.name, model.model) if keda else None,
+            }
+    server = _server(here)
+    return {
+        "model": model.name,
+        "env": env,
+        "namespace": here.namespace,
+        "replicas": here.replicas,
+        "image": image,
+        "server": server if server != _server(base) else None,
+        "autoscaler": autoscaler,
+        "autoscaling_engine": model.autoscaling.engine if model.autoscaling else None,
+    }
+
+
+def _placements(spec: RepoSpec, env: str) -> list[Placement]:
+    return [place(spec, m, env) for m in spec.models if env in m.environments]
+
+
+def gpu_quota(spec: RepoSpec, env: str) -> dict[str, int]:
+    """GPUs (by resource name) the environment uses at full scale-out; rollouts add none (maxSurge 0)."""
+    quota: dict[str, int] = {}
+    for p in _placements(spec, env):
+        resource = p.model.gpu.resource
+        quota[resource] = quota.get(resource, 0) + p.max_replicas * p.gpus
+    return quota
+
+
+def _namespaced_kinds(spec: RepoSpec, env: str) -> list[dict[str, str]]:
+    """The namespaced kinds the model Applications of ``env`` deploy: the workload project allows only these."""
+    kinds = {("", "ServiceAccount"), ("", "Service"), ("apps", "Deployment"), ("policy", "PodDisruptionBudget")}
+    for p in _placements(spec, env):
+        m = p.model
+        if m.cache.persistent:
+            kinds.add(("", "PersistentVolumeClaim"))
+        if m.autoscaling is not None:
+            kinds.add(("keda.sh", "ScaledObject") if m.autoscaling.engine == "keda"
+                      else ("autoscaling", "HorizontalPodAutoscaler"))
+        if m.service_monitor:
+            kinds.add(("monitoring.coreos.com", "ServiceMonitor"))
+    return [{"group": g, "kind": k} for g, k in sorted(kinds)]
+
+
+def environment_context(spec: RepoSpec, env: str) -> dict[str, Any]:
+    placements = _placements(spec, env)
+    return {
+        "name": env,
+        "project": f"{spec.namespace}-{env}",
+        "namespace": namespace_of(spec, env),
+        "cluster": target(spec, env).cluster or IN_CLUSTER,
+        "in_cluster": IN_CLUSTER,
+        "argocd_namespace": ARGOCD_NAMESPACE,
+        "monitoring_namespace": MONITORING_NAMESPACE,
+        "revision": revision_of(spec, env),
+        "pinned": env in PROD_ENVIRONMENTS,
+        "repo_url": spec.git.repo_url,
+        "quota": {f"requests.{k}": str(v) for k, v in gpu_quota(spec, env).items()},
+        "models": [{"name": p.model.name, "port": p.runtime.port} for p in placements],
+        "kinds": _namespaced_kinds(spec, env),
+        "labels": _labels("platform", f"platform-{env}", "guardrails", env),
+        "argocd_labels": _labels("argocd", f"{spec.namespace}-{env}", "gitops", env),
+    }
+
+
+def application_context(spec: RepoSpec, model: ModelSpec, env: str) -> dict[str, Any]:
+    return {
+        "name": f"{model.name}-{env}",
+        "model": model.name,
+        "env": env,
+        "project": f"{spec.namespace}-{env}",
+        "path": f"apps/{model.name}/overlays/{env}",
+        "namespace": namespace_of(spec, env),
+        "cluster": target(spec, env).cluster or IN_CLUSTER,
+        "revision": revision_of(spec, env),
+        "repo_url": spec.git.repo_url,
+        "argocd_namespace": ARGOCD_NAMESPACE,
+        "labels": _labels(model.name, f"{model.name}-{env}", "gitops", env),
+    }
+
+
+def repository_context(spec: RepoSpec) -> dict[str, Any]:
+    envs = spec.environment_names()
+    registries = sorted({place(spec, m, e).image.registry_glob for m in spec.models for e in [None, *m.environments]})
+    return {
+        "version": __version__,
+        "kubernetes_version": KUBERNETES_VERSION,
+        "repo_url": spec.git.repo_url,
+        "release": spec.git.release,
+        "required_labels": REQUIRED_LABELS,
+        "registries": registries,
+        "environments": [
+            {
+                "name": e,
+                "namespace": namespace_of(spec, e),
+                "cluster": target(spec, e).cluster or IN_CLUSTER,
+                "revision": revision_of(spec, e),
+                "pinned": e in PROD_ENVIRONMENTS,
+                "gpu_budget": sum(gpu_quota(spec, e).values()),
+                "project": f"{spec.namespace}-{e}",
+            }
+            for e in envs
+        ],
+        "models": [
+            {
+                "name": m.name,
+                "hf_id": m.model,
+                "runtime": RUNTIMES[m.runtime].title,
+                "gpu": (f"1 x MIG {m.gpu.mig_profile}" if m.gpu.mig_profile else f"{m.gpu.count} x GPU")
+                + (f" ({', '.join(m.gpu.product)})" if m.gpu.product else ""),
+                "environments": list(m.environments),
+                "port": RUNTIMES[m.runtime].port,
+                "hf_token": m.hf_token.model_dump() if m.hf_token else None,
+            }
+            for m in spec.models
+        ],
+    }

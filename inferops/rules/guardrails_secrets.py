@@ -1,0 +1,103 @@
+"""Credentials never live in Git in plain text: no ``Secret`` with data, no token literals anywhere in an
+object, no literal value for an environment variable named like a secret (gpu-serving-facts.md B.17, D.40;
+argo-cd docs/operator-manual/secret-management.md). Messages show only a redacted prefix of what was found,
+so the report itself never leaks the credential.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from inferops.rules.base import Context, Violation, rule
+from inferops.rules.workloads import containers
+from inferops.validate.findings import Severity
+from inferops.validate.manifest import JsonPath, Manifest
+
+FAMILY = "guardrails"
+
+#: What a credential looks like, by issuer.
+TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
+    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")),
+    ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+)
+#: Last word of an env var name that says its value is a credential (HF_TOKEN, DB_PASSWORD, NGC_API_KEY;
+#: not HF_TOKEN_PATH or TOKENIZERS_PARALLELISM).
+SECRET_NAME_WORDS = frozenset({"TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "APIKEY", "CREDENTIALS"})
+_ENV_REFERENCE = re.compile(r"^\$\([A-Za-z_][A-Za-z0-9_]*\)$")
+
+
+def redact(secret: str) -> str:
+    """The first five characters of a credential and a marker: ``hf_ab…(redacted)``."""
+    if secret.startswith("-----BEGIN"):
+        return f"{secret}…(redacted)"
+    return f"{secret[:5]}…(redacted)"
+
+
+def _is_plain_secret(m: Manifest) -> bool:
+    return m.kind == "Secret" and m.api_version == "v1"
+
+
+@rule(
+    "secret-plaintext", family=FAMILY, severity=Severity.ERROR,
+    summary="A Secret with data or stringData is committed; base64 is not encryption.",
+    hint="commit a SealedSecret, an ExternalSecret or a SOPS-encrypted file instead, and rotate the secret",
+)
+def secret_plaintext(m: Manifest, ctx: Context) -> Iterator[Violation]:
+    if not _is_plain_secret(m) or "sops" in m.data:
+        return
+    for key in ("data", "stringData"):
+        if m.data.get(key):
+            yield Violation(f"Secret {m.name} carries {key} in plain text", (key,))
+
+
+@rule(
+    "credential-literal", family=FAMILY, severity=Severity.ERROR,
+    summary="A token or private key is written into a manifest, or a secret-named env var has a literal value.",
+    hint="read it from a Secret: env valueFrom.secretKeyRef (e.g. HF_TOKEN), and rotate the leaked credential",
+)
+def credential_literal(m: Manifest, ctx: Context) -> Iterator[Violation]:
+    if _is_plain_secret(m):
+        return  # a Secret holds credentials by design; secret-plaintext reports it
+    reported: set[JsonPath] = set()
+    for path, text in _strings(m.data, ()):
+        for label, pattern in TOKEN_PATTERNS:
+            found = pattern.search(text)
+            if found:
+                reported.add(path)
+                yield Violation(f"{_where(path)} contains a {label} ({redact(found.group(0))})", path)
+                break
+    for c in containers(m):
+        env = c.data.get("env")
+        for i, var in enumerate(env if isinstance(env, list) else []):
+            if not isinstance(var, dict):
+                continue
+            name, value = str(var.get("name") or ""), var.get("value")
+            path = (*c.path, "env", i, "value")
+            if path in reported or not _secret_like(name) or not isinstance(value, str):
+                continue
+            if value.strip() and not _ENV_REFERENCE.match(value.strip()):
+                yield Violation(f"container {c.name}: env {name} has a literal value", path)
+
+
+def _secret_like(name: str) -> bool:
+    words = [w for w in re.split(r"[_.\-]", name.upper()) if w]
+    return bool(words) and words[-1] in SECRET_NAME_WORDS
+
+
+def _strings(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, (*path, str(key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _strings(value, (*path, i))
+
+
+def _where(path: JsonPath) -> str:
+    return ".".join(f"[{p}]" if isinstance(p, int) else p for p in path).replace(".[", "[") or "value"

@@ -1,0 +1,71 @@
+"""``inferops validate``: flags → :class:`pipeline.Options` → report on stdout or ``--output`` → exit code.
+
+Exit codes: 0 no error findings, 1 error findings, 2 usage/configuration errors *or* an unreadable
+input file. An unreadable file is still a finding in the report and does not stop the other files from
+being checked; it only raises the exit code, because "could not look" is not "looked and found".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from inferops.errors import EXIT_USAGE, InferopsError
+
+
+def run(args: argparse.Namespace) -> int:
+    from inferops.rules.core import FILE_UNREADABLE
+    from inferops.validate.pipeline import Options
+    from inferops.validate.pipeline import run as validate
+    from inferops.validate.reporters import render
+
+    options = Options(
+        paths=list(args.paths),
+        checks=list(args.checks),
+        strict=args.strict,
+        kubernetes_version=args.kubernetes_version,
+        schema_locations=list(args.schema_location),
+        crds=list(args.crd),
+        ignore_missing_schemas=args.ignore_missing_schemas,
+        skip_kinds=list(args.skip),
+        reject_kinds=list(args.reject),
+        engine=args.engine,
+        cache_dir=args.cache_dir,
+        policy=args.policy,
+        skip_render=args.skip_render,
+        cwd=Path.cwd(),
+        stdin_text=_read_stdin() if "-" in args.paths else None,
+    )
+    report = validate(options)
+    text = render(report, args.format, color=use_color(args.color, to_terminal=not args.output))
+    _write(text if text.endswith("\n") else text + "\n", args.output)
+    if any(f.rule_id == FILE_UNREADABLE.id for f in report.findings):
+        return EXIT_USAGE
+    return report.exit_code
+
+
+def use_color(choice: str, *, to_terminal: bool) -> bool:
+    """``always``/``never`` as said; ``auto`` colours a terminal unless ``NO_COLOR`` is set (no-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    return to_terminal and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _read_stdin() -> str:
+    raw = sys.stdin.buffer.read()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InferopsError(f"standard input is not UTF-8 text (byte {err.start})", file="-") from None
+
+
+def _write(text: str, output: str | None) -> None:
+    if not output:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise InferopsError(f"cannot write report: {err.strerror or err}", file=output) from None

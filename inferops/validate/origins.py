@@ -1,0 +1,129 @@
+"""Turn a kustomize render into manifests that point at the source file and line of each object.
+
+:mod:`render` asks kustomize for ``config.kubernetes.io/origin`` annotations, which name the source file
+(or, for generated objects, the kustomization whose generator made it). Here the annotation is removed
+from the object again (checks must see exactly what kustomize would deploy) and the object is matched
+to its document in the source file by kind and name; kustomize may have added a ``namePrefix`` or
+``nameSuffix``, so the source name is found *inside* the rendered name, longest match first. The
+manifest then takes the source document's line and ``locate``, so a finding on a field points at the
+line in the file the user edits. Objects whose origin is unknown (remote bases, a render without
+origins) point at the root's kustomization file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from inferops.validate.discovery import Kustomization, display_path
+from inferops.validate.findings import Finding
+from inferops.validate.loader import LoadResult, load_documents, load_path
+from inferops.validate.manifest import Manifest
+from inferops.validate.render import Rendered
+
+ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
+_GENERATOR_KEYS = {"ConfigMapGenerator": "configMapGenerator", "SecretGenerator": "secretGenerator"}
+
+
+class Sources:
+    """Source files of renders, each loaded once however many roots include it."""
+
+    def __init__(self, cwd: Path, *, strict: bool) -> None:
+        self.cwd = cwd
+        self.strict = strict
+        self._loaded: dict[Path, LoadResult] = {}
+
+    def load(self, path: Path) -> LoadResult:
+        if path not in self._loaded:
+            self._loaded[path] = load_path(path, display_path(path, self.cwd), strict=self.strict)
+        return self._loaded[path]
+
+    @property
+    def files(self) -> list[Path]:
+        return list(self._loaded)
+
+    def findings(self) -> list[Finding]:
+        """Problems the strict loader sees in source files that kustomize accepted (duplicate keys, ...)."""
+        return [f for result in self._loaded.values() for f in result.findings]
+
+
+def rendered_manifests(rendered: Rendered, root: Kustomization, sources: Sources) -> LoadResult:
+    """The objects of a successful render, each pointing at its source; load problems of the output too."""
+    root_file = display_path(root.file, sources.cwd)
+    result = load_documents(rendered.text, root_file, strict=False)
+    render_root = display_path(root.dir, sources.cwd)
+    for manifest in result.manifests:
+        manifest.render_root = render_root
+        manifest.line = None
+        manifest.locate = None
+        origin = _pop_origin(manifest)
+        if origin and rendered.origin_base is not None:
+            _point_at_source(manifest, origin, rendered.origin_base, sources)
+    return result
+
+
+def _pop_origin(manifest: Manifest) -> dict[str, Any] | None:
+    """Remove the origin annotation (and an annotations map it leaves empty); return it parsed."""
+    import yaml
+
+    annotations = manifest.metadata.get("annotations")
+    if not isinstance(annotations, dict) or ORIGIN_ANNOTATION not in annotations:
+        return None
+    raw = annotations.pop(ORIGIN_ANNOTATION)
+    if not annotations:
+        del manifest.metadata["annotations"]
+    try:
+        origin = yaml.safe_load(raw) if isinstance(raw, str) else None
+    except yaml.YAMLError:
+        return None
+    return origin if isinstance(origin, dict) else None
+
+
+def _point_at_source(manifest: Manifest, origin: dict[str, Any], base: Path, sources: Sources) -> None:
+    if origin.get("repo"):  # a remote base: nothing local to point at
+        return
+    if isinstance(origin.get("path"), str):
+        source = _resolve(base, origin["path"])
+        if source.is_file():
+            _adopt(manifest, _match(manifest, sources.load(source).manifests), source, sources)
+        return
+    configured_in = origin.get("configuredIn")
+    if isinstance(configured_in, str):  # made by a generator: point at its entry in the kustomization
+        source = _resolve(base, configured_in)
+        if source.is_file():
+            _adopt_generator(manifest, origin, source, sources)
+
+
+def _resolve(base: Path, relative: str) -> Path:
+    return Path(os.path.normpath(base / relative))
+
+
+def _match(rendered: Manifest, candidates: list[Manifest]) -> Manifest | None:
+    """The source document of ``rendered``: same kind, and the longest name contained in its name."""
+    same_kind = [m for m in candidates if m.kind == rendered.kind]
+    if len(same_kind) == 1:
+        return same_kind[0]
+    named = [m for m in same_kind if m.name and m.name in rendered.name]
+    return max(named, key=lambda m: len(m.name)) if named else None
+
+
+def _adopt(manifest: Manifest, source: Manifest | None, path: Path, sources: Sources) -> None:
+    manifest.file = display_path(path, sources.cwd)
+    if source is not None:
+        manifest.line = source.line
+        manifest.locate = source.locate
+
+
+def _adopt_generator(manifest: Manifest, origin: dict[str, Any], kustomization: Path, sources: Sources) -> None:
+    manifest.file = display_path(kustomization, sources.cwd)
+    by = origin.get("configuredBy")
+    key = _GENERATOR_KEYS.get(by.get("kind", "")) if isinstance(by, dict) else None
+    loaded = sources.load(kustomization).manifests
+    if key is None or not loaded:
+        return
+    doc = loaded[0]
+    generators = doc.data.get(key)
+    index = next((i for i, g in enumerate(generators or [])
+                  if isinstance(g, dict) and g.get("name") and str(g["name"]) in manifest.name), None)
+    manifest.line = doc.line_of((key,) if index is None else (key, index))

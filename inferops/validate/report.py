@@ -1,0 +1,60 @@
+"""The result of one validation run, independent of how it is printed.
+
+Reporters (``inferops.validate.reporters``) only format a :class:`Report`; everything they share — the
+order of findings, the counts per severity, the one-line summary — lives here so every format agrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from inferops.errors import EXIT_FINDINGS, EXIT_OK
+from inferops.validate.findings import Finding, Severity
+
+
+@dataclass
+class Report:
+    """Findings of a run plus what was looked at.
+
+    ``notes`` are remarks that are not findings, e.g. ``"apps/x/chart: Helm chart skipped"``.
+    """
+
+    findings: list[Finding]
+    files_checked: int
+    objects_checked: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when any finding is an error (warnings and info never fail a run), else 0."""
+        return EXIT_FINDINGS if self.count(Severity.ERROR) else EXIT_OK
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def sorted_findings(self) -> list[Finding]:
+        """Findings by file, then line (unknown lines first), then rule id: the order every format uses."""
+        return sorted(self.findings, key=Finding.sort_key)
+
+    def summary(self) -> str:
+        """``N errors, M warnings, K info in F files (O objects)``, or a tick when nothing was found."""
+        scope = f"in {_plural(self.files_checked, 'file')} ({_plural(self.objects_checked, 'object')})"
+        if not self.findings:
+            return f"✓ no findings {scope}"
+        counts = (
+            f"{_plural(self.count(Severity.ERROR), 'error')}, {_plural(self.count(Severity.WARNING), 'warning')}, "
+            f"{self.count(Severity.INFO)} info"
+        )
+        return f"{counts} {scope}"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def describe(f: Finding, *, hint: bool = False) -> str:
+    """``Kind/namespace/name: message`` (the object omitted when unknown), plus a ``hint:`` line if asked."""
+    text = f"{f.object}: {f.message}" if f.object else f.message
+    if hint and f.hint:
+        text += f"\nhint: {f.hint}"
+    return text

@@ -1,0 +1,169 @@
+"""The built-in schema engine: find, compile (once per apiVersion and kind) and apply JSON Schemas."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from inferops.errors import InferopsError
+from inferops.rules.core import KIND_REJECTED, OBJECT_INVALID, SCHEMA_INVALID, SCHEMA_MISSING
+from inferops.validate.findings import Finding
+from inferops.validate.manifest import JsonPath, Manifest
+from inferops.validate.schema.crd import CrdSchema, builtin_crds_dir, load_crds, strict_variant
+from inferops.validate.schema.kubernetes import KubernetesSchemas
+from inferops.validate.schema.locations import TemplateLocation
+from inferops.validate.schema.messages import describe, finding, first_line
+from inferops.validate.schema.options import SchemaOptions
+
+Found = tuple[dict[str, Any], str | None]  # a schema and the URI its relative $refs resolve against
+ENGINES = ("builtin", "kubeconform")
+
+
+class Source(Protocol):
+    def find(self, kind: str, api_version: str) -> Found | None: ...
+
+
+class BuiltinKubernetes:
+    def __init__(self, schemas: KubernetesSchemas) -> None:
+        self.schemas = schemas
+
+    def find(self, kind: str, api_version: str) -> Found | None:
+        schema = self.schemas.find(kind, api_version)
+        return (schema, None) if schema is not None else None
+
+
+class CrdSchemas:
+    """Converted CRD schemas (shipped in ``schemas/crds`` or from ``--crd``), made strict on use."""
+
+    def __init__(self, strict: bool, schemas: Iterable[CrdSchema] = (), directory: Path | None = None) -> None:
+        self.strict = strict
+        self.by_key = {(c.api_version, c.kind): c.schema for c in schemas}
+        self.directory = directory
+
+    def find(self, kind: str, api_version: str) -> Found | None:
+        schema = self.by_key.get((api_version, kind))
+        if schema is None and self.directory is not None and "/" in api_version:
+            group, _, version = api_version.rpartition("/")
+            try:
+                schema = json.loads((self.directory / group / f"{kind.lower()}_{version}.json").read_bytes())
+            except FileNotFoundError:
+                return None
+        if schema is None:
+            return None
+        return (strict_variant(schema) if self.strict else schema), None
+
+
+class SchemaChecker:
+    """Checks objects against their schemas; built once per run, reused for every object.
+
+    Construction validates the configuration (Kubernetes version, locations, ``--crd`` files) and
+    raises :class:`InferopsError` on bad input; schemas are then loaded and compiled lazily, once per
+    (apiVersion, kind), and missing ones are remembered too.
+    """
+
+    def __init__(self, options: SchemaOptions) -> None:
+        if options.engine not in ENGINES:
+            raise InferopsError(f"unknown schema engine {options.engine!r}; choose from {', '.join(ENGINES)}")
+        self.options = options
+        self.kubernetes = KubernetesSchemas(options.kubernetes_version, options.strict)
+        self.crds = [c for path in options.crds for c in load_crds(Path(path))]
+        self.sources = self._sources()
+        self._validators: dict[tuple[str, str], Any] = {}
+        self._registry: Any = None
+        self._kubeconform: str | None = None
+        if options.engine == "kubeconform":
+            from inferops.validate.schema.kubeconform import find_binary
+
+            self._kubeconform = find_binary()
+
+    def _sources(self) -> list[Source]:
+        builtin: list[Source] = [BuiltinKubernetes(self.kubernetes),
+                                 CrdSchemas(self.options.strict, directory=builtin_crds_dir())]
+        sources: list[Source] = [CrdSchemas(self.options.strict, self.crds)] if self.crds else []
+        for location in self.options.locations:
+            if location == "default":
+                sources.extend(builtin)
+                builtin = []
+            else:
+                sources.append(TemplateLocation(location, self.kubernetes.version, self.options.strict,
+                                                self.options.cache_dir))
+        return sources + builtin
+
+    def check(self, m: Manifest) -> list[Finding]:
+        if self._kubeconform is not None:
+            return self.check_all([m])
+        problem = _identity_problem(m)
+        if problem:
+            return [finding(OBJECT_INVALID, m, problem)]
+        if self._listed(m, self.options.skip):
+            return []
+        if self._listed(m, self.options.reject):
+            return [finding(KIND_REJECTED, m, f"kind {m.kind} is rejected (--reject)")]
+        validator = self._validator(m.api_version, m.kind)
+        if validator is None:
+            if self.options.ignore_missing:
+                return []
+            return [finding(SCHEMA_MISSING, m, f"no schema for {m.api_version} {m.kind} "
+                                                f"(Kubernetes {self.kubernetes.version})")]
+        findings: list[Finding] = []
+        seen: set[tuple[JsonPath, str]] = set()
+        for error in validator.iter_errors(m.data):
+            for path, message in describe(error):
+                if (path, message) not in seen:
+                    seen.add((path, message))
+                    findings.append(finding(SCHEMA_INVALID, m, message, path))
+        return findings
+
+    def check_all(self, ms: Sequence[Manifest]) -> list[Finding]:
+        if self._kubeconform is not None:
+            from inferops.validate.schema.kubeconform import run_kubeconform
+
+            return run_kubeconform(self._kubeconform, ms, self.options, self.kubernetes.version, self.crds)
+        return [f for m in ms for f in self.check(m)]
+
+    @staticmethod
+    def _listed(m: Manifest, kinds: list[str]) -> bool:
+        return bool(kinds) and (m.kind in kinds or f"{m.api_version}/{m.kind}" in kinds)
+
+    def _validator(self, api_version: str, kind: str) -> Any:
+        key = (api_version, kind)
+        if key in self._validators:
+            return self._validators[key]
+        import jsonschema_rs
+
+        validator = None
+        for source in self.sources:
+            found = source.find(kind, api_version)
+            if found is None:
+                continue
+            schema, base_uri = found
+            try:
+                validator = jsonschema_rs.validator_for(schema, registry=self._definitions(),
+                                                        **({"base_uri": base_uri} if base_uri else {}))
+            except (ValueError, jsonschema_rs.ReferencingError) as err:
+                raise InferopsError(f"schema for {api_version} {kind} cannot be compiled: {first_line(err)}") from None
+            break
+        self._validators[key] = validator
+        return validator
+
+    def _definitions(self) -> Any:
+        """One registry holding Kubernetes' ``_definitions.json``, shared by every compiled schema."""
+        if self._registry is None:
+            import jsonschema_rs
+
+            definitions = self.kubernetes.definitions()
+            self._registry = jsonschema_rs.Registry([(definitions["$id"], definitions)])
+        return self._registry
+
+
+def _identity_problem(m: Manifest) -> str | None:
+    for field in ("kind", "apiVersion"):
+        value = m.data.get(field)
+        if value is None or value == "":
+            return f"object has no {field}"
+        if not isinstance(value, str):
+            return f"{field} must be a string"
+    return None
+

@@ -1,0 +1,170 @@
+"""Convert CustomResourceDefinitions into JSON Schemas (what kubeconform's openapi2jsonschema.py does).
+
+Used by ``scripts/convert_crds.py`` for the schemas shipped in ``schemas/crds`` and by ``--crd`` at run
+time. Each served version's ``openAPIV3Schema`` becomes a JSON Schema: ``nullable`` adds ``null`` to the
+type, ``x-kubernetes-int-or-string`` means integer or string, OpenAPI 3.0's boolean ``exclusiveMinimum``
+/``exclusiveMaximum`` become numeric bounds, ``x-kubernetes-embedded-resource`` objects accept
+``apiVersion``/``kind``/``metadata``, ``apiVersion``/``kind`` are pinned with an ``enum`` and
+``metadata`` is always allowed. Descriptions and CEL rules are dropped (they take no part in validation
+and would triple the size).
+
+Strictness is applied when a schema is used (:func:`strict_variant`): ``additionalProperties: false``
+wherever properties are declared and ``x-kubernetes-preserve-unknown-fields`` is not set, which is what
+the API server's field validation rejects as unknown fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inferops.data import schemas_dir
+from inferops.errors import InferopsError
+
+Schema = dict[str, Any]
+
+#: Keywords whose value maps names to subschemas.
+_SCHEMA_MAPS = ("properties", "patternProperties", "definitions", "$defs", "dependentSchemas")
+#: Keywords whose value is a list of subschemas.
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+#: Keywords whose value is one subschema.
+_SCHEMA_ONE = ("not", "if", "then", "else", "contains", "propertyNames", "additionalItems")
+_DROPPED = ("description", "nullable", "x-kubernetes-validations", "x-kubernetes-int-or-string")
+PRESERVE = "x-kubernetes-preserve-unknown-fields"
+EMBEDDED = "x-kubernetes-embedded-resource"
+CRD_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def builtin_crds_dir() -> Path:
+    """The converted schemas shipped with inferops, in ``<group>/<kind>_<version>.json`` layout."""
+    return schemas_dir() / "crds"
+
+
+@dataclass(frozen=True)
+class CrdSchema:
+    """The schema of one version of one custom resource kind."""
+
+    group: str
+    version: str
+    kind: str
+    schema: Schema
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}"
+
+    @property
+    def relative_path(self) -> str:
+        """Path in a CRDs-catalog layout: ``{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json``."""
+        return f"{self.group}/{self.kind.lower()}_{self.version}.json"
+
+
+def convert_crd(crd: dict[str, Any]) -> list[CrdSchema]:
+    """JSON Schemas for every version of ``crd`` that has an OpenAPI schema."""
+    spec = crd.get("spec") or {}
+    group, kind = spec.get("group"), (spec.get("names") or {}).get("kind")
+    if not group or not kind:
+        raise ValueError("CustomResourceDefinition without spec.group or spec.names.kind")
+    shared = ((spec.get("validation") or {}).get("openAPIV3Schema"))  # apiextensions.k8s.io/v1beta1
+    versions = spec.get("versions") or [{"name": spec.get("version")}]
+    out = []
+    for entry in versions:
+        openapi = ((entry.get("schema") or {}).get("openAPIV3Schema")) or shared
+        if not entry.get("name") or not isinstance(openapi, dict):
+            continue
+        schema = convert_schema(openapi)
+        properties = schema.setdefault("properties", {})
+        properties["apiVersion"] = {"type": "string", "enum": [f"{group}/{entry['name']}"]}
+        properties["kind"] = {"type": "string", "enum": [kind]}
+        properties.setdefault("metadata", {"type": "object"})  # the API server always accepts it
+        out.append(CrdSchema(group, entry["name"], kind, schema))
+    return out
+
+
+def convert_schema(node: Schema) -> Schema:
+    """One OpenAPI v3 (structural) schema node as a JSON Schema node."""
+    out: Schema = {}
+    for key, value in node.items():
+        if key in _DROPPED:
+            continue
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: convert_schema(sub) for name, sub in value.items()}
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            out[key] = [convert_schema(sub) for sub in value]
+        elif (key in _SCHEMA_ONE or key in ("items", "additionalProperties")) and isinstance(value, dict):
+            out[key] = convert_schema(value)
+        elif key == "items" and isinstance(value, list):
+            out[key] = [convert_schema(sub) for sub in value]
+        else:
+            out[key] = value  # keywords and literal values (enum, default, example) as they are
+    for bound, limit in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if isinstance(out.get(bound), bool):
+            if out.pop(bound) and limit in out:
+                out[bound] = out.pop(limit)
+    if node.get("x-kubernetes-int-or-string"):
+        out["type"] = ["integer", "string"]
+    if node.get("nullable") and "type" in out:
+        types = out["type"] if isinstance(out["type"], list) else [out["type"]]
+        out["type"] = [*types, "null"]
+    if node.get(EMBEDDED) and "properties" in out:
+        for name, sub in (("apiVersion", {"type": "string"}), ("kind", {"type": "string"}), ("metadata", {"type": "object"})):
+            out["properties"].setdefault(name, sub)
+    return out
+
+
+def strict_variant(node: Schema, *, in_junctor: bool = False) -> Schema:
+    """A copy of ``node`` that rejects undeclared fields (not inside allOf/anyOf/oneOf/not, whose
+    ``properties`` only constrain fields declared beside them)."""
+    out: Schema = {}
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: strict_variant(sub) for name, sub in value.items() if isinstance(sub, dict)}
+        elif key in _SCHEMA_LISTS and isinstance(value, list):
+            out[key] = [strict_variant(sub, in_junctor=True) if isinstance(sub, dict) else sub for sub in value]
+        elif (key in _SCHEMA_ONE or key in ("items", "additionalProperties")) and isinstance(value, dict):
+            out[key] = strict_variant(value, in_junctor=key == "not")
+        else:
+            out[key] = value
+    if "properties" in out and "additionalProperties" not in out and not node.get(PRESERVE) and not in_junctor:
+        out["additionalProperties"] = False
+    return out
+
+
+def dump(schema: Schema) -> str:
+    """Stable text for a converted schema, so a re-run of the conversion gives the same bytes
+    (one value per line, unindented: diffable yet a third of the indented size)."""
+    return json.dumps(schema, indent=0, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def crd_files(path: Path) -> Iterator[Path]:
+    """``path`` itself, or the YAML/JSON files under a directory, in a stable order."""
+    if path.is_dir():
+        yield from sorted(p for p in path.rglob("*") if p.suffix in CRD_FILE_SUFFIXES and p.is_file())
+    else:
+        yield path
+
+
+def load_crds(path: Path) -> list[CrdSchema]:
+    """Convert the CRDs in a file or directory; bad input is an :class:`InferopsError` naming the file."""
+    from inferops.validate.loader import load_path
+
+    if not path.exists():
+        raise InferopsError("CRD file or directory not found", file=str(path))
+    out: list[CrdSchema] = []
+    for file in crd_files(path):
+        loaded = load_path(file, str(file), strict=False)
+        if loaded.findings:
+            first = loaded.findings[0]
+            raise InferopsError(first.message, file=first.file, line=first.line)
+        found = [m for m in loaded.manifests if m.kind == "CustomResourceDefinition"]
+        if not found and not path.is_dir():
+            raise InferopsError("no CustomResourceDefinition in this file", file=str(file))
+        for m in found:
+            try:
+                out.extend(convert_crd(m.data))
+            except ValueError as err:
+                raise InferopsError(str(err), file=str(file), line=m.line) from None
+    return out

@@ -1,0 +1,294 @@
+"""Custom resources: the shipped Argo CD/KEDA/Prometheus Operator schemas, --crd files and the conversion."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from inferops.data import schemas_dir
+from inferops.errors import InferopsError
+from inferops.validate.schema.crd import convert_schema, strict_variant
+
+ROOT = Path(__file__).resolve().parents[3]
+
+APPLICATION = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: llama-prod
+  namespace: argocd
+spec:
+  project: serving
+  source:
+    repoURL: https://github.com/example/gitops
+    path: overlays/prod
+    targetRevision: main
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: serving
+  syncPolicy:
+    automated: {prune: true, selfHeal: true}
+"""
+
+BUILTIN_CUSTOM_RESOURCES = {
+    "AppProject": """\
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata: {name: serving, namespace: argocd}
+spec:
+  sourceRepos: [https://github.com/example/gitops]
+  destinations: [{server: https://kubernetes.default.svc, namespace: serving}]
+  clusterResourceWhitelist: []
+""",
+    "ApplicationSet": """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: serving, namespace: argocd}
+spec:
+  generators:
+    - list: {elements: [{env: prod}]}
+  template:
+    metadata: {name: "llama-{{env}}"}
+    spec:
+      project: serving
+      source: {repoURL: https://github.com/example/gitops, path: "overlays/{{env}}", targetRevision: main}
+      destination: {server: https://kubernetes.default.svc, namespace: serving}
+""",
+    "ScaledObject": """\
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: vllm, namespace: serving}
+spec:
+  scaleTargetRef: {name: vllm}
+  minReplicaCount: 1
+  maxReplicaCount: 4
+  triggers:
+    - type: prometheus
+      metadata: {serverAddress: "http://prometheus:9090", query: "sum(vllm:num_requests_waiting)", threshold: "5"}
+      authenticationRef: {name: prom-auth}
+""",
+    "TriggerAuthentication": """\
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata: {name: prom-auth, namespace: serving}
+spec:
+  secretTargetRef: [{parameter: bearerToken, name: prom-token, key: token}]
+""",
+    "ServiceMonitor": """\
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: vllm, namespace: serving}
+spec:
+  selector: {matchLabels: {app: vllm}}
+  endpoints: [{port: http, path: /metrics, interval: 15s}]
+""",
+    "PodMonitor": """\
+apiVersion: monitoring.coreos.com/v1
+kind: PodMonitor
+metadata: {name: vllm, namespace: serving}
+spec:
+  selector: {matchLabels: {app: vllm}}
+  podMetricsEndpoints: [{port: http, path: /metrics}]
+""",
+    "PrometheusRule": """\
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata: {name: vllm, namespace: serving}
+spec:
+  groups:
+    - name: vllm
+      rules:
+        - alert: VLLMQueueLong
+          expr: sum(vllm:num_requests_waiting) > 10
+          for: 5m
+          labels: {severity: warning}
+""",
+}
+
+
+def test_shipped_argo_cd_application_validates(check) -> None:
+    assert check(APPLICATION) == []
+
+
+@pytest.mark.parametrize("kind", sorted(BUILTIN_CUSTOM_RESOURCES))
+def test_shipped_custom_resource_schemas_validate_typical_objects(check, kind: str) -> None:
+    assert check(BUILTIN_CUSTOM_RESOURCES[kind]) == []
+
+
+def test_shipped_custom_resource_schemas_are_strict_by_default(check) -> None:
+    typo = APPLICATION.replace("    targetRevision: main\n", "    targetRevison: main\n")
+    findings = check(typo)
+    assert [(f.rule_id, f.line, f.message) for f in findings] == [
+        ("schema-invalid", 11, 'unknown field "spec.source.targetRevison"')]
+    assert check(typo, strict=False) == []
+
+
+def test_shipped_schemas_pin_api_version_and_kind(check) -> None:
+    findings = check(BUILTIN_CUSTOM_RESOURCES["ScaledObject"].replace("maxReplicaCount: 4", "maxReplicaCount: many"))
+    assert [(f.line, f.message) for f in findings] == [(7, "spec.maxReplicaCount: expected integer, got string")]
+
+
+def test_argo_cd_example_app_of_apps_applications_validate(check, shared: Path) -> None:
+    """The example app-of-apps chart's Applications, with its values filled in as its template does."""
+    chart = shared / "corpus" / "argocd-example-apps" / "apps"
+    values = yaml.safe_load((chart / "values.yaml").read_text())
+    config = values["config"]["spec"]
+    documents = []
+    for app in values["applications"]:
+        source = {"path": app.get("path", app["name"]), "repoURL": config["source"]["repoURL"],
+                  "targetRevision": config["source"]["targetRevision"], **app.get("tool", {})}
+        documents.append({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": {"name": f"example.{app['name']}", "namespace": "argocd",
+                         "finalizers": ["resources-finalizer.argocd.argoproj.io"]},
+            "spec": {"destination": {"namespace": app.get("namespace", app["name"]),
+                                     "server": config["destination"]["server"]},
+                     "project": "default", "source": source,
+                     "syncPolicy": {"syncOptions": ["CreateNamespace=true"],
+                                    "automated": {"prune": True, "selfHeal": True}}},
+        })
+    assert len(documents) > 10
+    assert check(yaml.safe_dump_all(documents)) == []
+
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [size]
+              properties:
+                size: {x-kubernetes-int-or-string: true, description: a size}
+                note: {type: string, nullable: true}
+                count: {type: integer, minimum: 0, exclusiveMinimum: true}
+                extra: {type: object, x-kubernetes-preserve-unknown-fields: true, properties: {known: {type: string}}}
+"""
+
+WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: {size}\n  note: null\n  count: 1\n  extra: {known: a, other: b}\n"
+
+
+def widget(size: str = "10Gi") -> str:
+    return WIDGET.replace("{size}", size)
+
+
+def test_crd_files_given_with_crd_are_converted_on_the_fly(check, tmp_path: Path) -> None:
+    crd = tmp_path / "widget-crd.yaml"
+    crd.write_text(CRD)
+    assert check(widget(), crds=[crd]) == []
+    assert check(widget("3"), crds=[crd]) == []
+    assert [f.message for f in check(widget("[1]"), crds=[crd])] == ["spec.size: expected integer or string, got array"]
+    unknown = widget().replace("  count: 1\n", "  count: 1\n  colour: red\n")
+    assert [f.message for f in check(unknown, crds=[crd])] == ['unknown field "spec.colour"']
+    assert [f.message for f in check(widget().replace("count: 1", "count: 0"), crds=[crd])] == [
+        "spec.count: 0 is less than or equal to the minimum of 0"]
+
+
+def test_crd_directories_are_searched_recursively(check, tmp_path: Path) -> None:
+    (tmp_path / "crds" / "nested").mkdir(parents=True)
+    (tmp_path / "crds" / "nested" / "widget.yaml").write_text(CRD)
+    (tmp_path / "crds" / "README.yaml").write_text("not: a crd\n")
+    assert check(widget(), crds=[tmp_path / "crds"]) == []
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "CRD file or directory not found"),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "no CustomResourceDefinition in this file"),
+    ("kind: [\n", "invalid YAML"),
+])
+def test_bad_crd_files_are_usage_errors_naming_the_file(tmp_path: Path, content: str | None, message: str) -> None:
+    from inferops.validate.schema import SchemaChecker, SchemaOptions
+
+    path = tmp_path / "crd.yaml"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(InferopsError, match=message) as err:
+        SchemaChecker(SchemaOptions(crds=[path]))
+    assert str(path) in str(err.value)
+
+
+def test_v1beta1_crds_with_a_shared_validation_schema_convert(check, shared: Path) -> None:
+    fixtures = shared / "corpus" / "kubeconform-fixtures"
+    text = (fixtures / "test_crd.yaml").read_text()
+    assert [f.rule_id for f in check(text)] == ["schema-missing"]
+    assert check(text, crds=[fixtures / "crd_schema.yaml"], strict=False) == []
+
+
+def test_conversion_maps_openapi_extensions_to_json_schema() -> None:
+    converted = convert_schema({
+        "type": "object", "description": "dropped",
+        "properties": {
+            "size": {"x-kubernetes-int-or-string": True, "anyOf": [{"type": "integer"}, {"type": "string"}]},
+            "note": {"type": "string", "nullable": True},
+            "count": {"type": "integer", "minimum": 1, "exclusiveMinimum": True, "maximum": 9, "exclusiveMaximum": False},
+            "template": {"type": "object", "x-kubernetes-embedded-resource": True, "properties": {"spec": {"type": "object"}}},
+            "description": {"type": "string", "default": {"description": "kept: a value, not a schema"}},
+            "rules": {"type": "string", "x-kubernetes-validations": [{"rule": "self != ''"}]},
+        },
+    })
+    props = converted["properties"]
+    assert "description" not in converted
+    assert props["size"]["type"] == ["integer", "string"]
+    assert props["note"]["type"] == ["string", "null"]
+    assert props["count"] == {"type": "integer", "exclusiveMinimum": 1, "maximum": 9}
+    assert set(props["template"]["properties"]) == {"spec", "apiVersion", "kind", "metadata"}
+    assert props["description"]["default"] == {"description": "kept: a value, not a schema"}
+    assert props["rules"] == {"type": "string"}
+
+
+def test_strict_variant_respects_preserve_unknown_fields_and_junctors() -> None:
+    schema = {"type": "object", "properties": {
+        "open": {"type": "object", "x-kubernetes-preserve-unknown-fields": True, "properties": {"a": {}}},
+        "closed": {"type": "object", "properties": {"a": {}}},
+        "either": {"anyOf": [{"properties": {"a": {}}, "required": ["a"]}]},
+        "items": {"type": "array", "items": {"type": "object", "properties": {"b": {}}}},
+    }}
+    strict = strict_variant(schema)
+    assert strict["additionalProperties"] is False
+    assert "additionalProperties" not in strict["properties"]["open"]
+    assert strict["properties"]["closed"]["additionalProperties"] is False
+    assert "additionalProperties" not in strict["properties"]["either"]["anyOf"][0]
+    assert strict["properties"]["items"]["items"]["additionalProperties"] is False
+    assert "additionalProperties" not in schema["properties"]["closed"]  # the original is left alone
+
+
+def test_shipped_schemas_are_in_sync_with_the_conversion_script(shared: Path, tmp_path: Path) -> None:
+    out = tmp_path / "crds"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "convert_crds.py"), str(shared / "crds"),
+                           "--output", str(out)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    shipped_dir = schemas_dir() / "crds"
+    shipped = sorted(p.relative_to(shipped_dir).as_posix() for p in shipped_dir.rglob("*.json"))
+    fresh = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json"))
+    assert fresh == shipped == [
+        "argoproj.io/application_v1alpha1.json", "argoproj.io/applicationset_v1alpha1.json",
+        "argoproj.io/appproject_v1alpha1.json", "keda.sh/scaledobject_v1alpha1.json",
+        "keda.sh/triggerauthentication_v1alpha1.json", "monitoring.coreos.com/podmonitor_v1.json",
+        "monitoring.coreos.com/prometheusrule_v1.json", "monitoring.coreos.com/servicemonitor_v1.json",
+    ]
+    for rel in shipped:
+        assert (out / rel).read_bytes() == (shipped_dir / rel).read_bytes(), f"{rel} is stale: run scripts/convert_crds.py"
+
+
+def test_shipped_schemas_carry_their_licence_note() -> None:
+    notice = (schemas_dir() / "crds" / "NOTICE.md").read_text()
+    assert "Apache License, Version 2.0" in notice
+    for upstream in ("argoproj/argo-cd", "kedacore/keda", "prometheus-operator/prometheus-operator"):
+        assert upstream in notice
+    assert json.loads((schemas_dir() / "crds" / "keda.sh" / "scaledobject_v1alpha1.json").read_text())[
+        "properties"]["kind"] == {"enum": ["ScaledObject"], "type": "string"}

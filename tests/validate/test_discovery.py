@@ -1,0 +1,146 @@
+"""Discovery: which files are plain manifests, which kustomizations render, what is skipped."""
+
+from pathlib import Path
+
+import pytest
+
+from inferops.errors import InferopsError
+from inferops.validate.discovery import Plan, discover, display_path
+
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n"
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def names(paths: list[Path], root: Path) -> list[str]:
+    return sorted(display_path(p, root.resolve()) for p in paths)
+
+
+def roots(plan: Plan, root: Path) -> list[str]:
+    return names([k.dir for k in plan.render_roots], root)
+
+
+def test_finds_yaml_and_json_and_skips_hidden_vendored_and_virtualenv_dirs(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "a.yaml": CONFIGMAP.format(name="a"),
+        "sub/b.yml": CONFIGMAP.format(name="b"),
+        "sub/c.json": '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}',
+        "notes.txt": "kind: ConfigMap",
+        ".github/workflows/ci.yaml": "on: push\njobs: {}\n",
+        ".hidden/x.yaml": CONFIGMAP.format(name="x"),
+        ".pre-commit-config.yaml": "repos: []\n",
+        "node_modules/pkg/y.yaml": CONFIGMAP.format(name="y"),
+        "venv/pyvenv.cfg": "home = /usr\n",
+        "venv/lib/z.yaml": CONFIGMAP.format(name="z"),
+    })
+    plan = discover([], tmp_path)
+    assert names(plan.files, tmp_path) == ["a.yaml", "sub/b.yml", "sub/c.json"]
+
+
+def test_a_file_or_hidden_directory_named_explicitly_is_always_used(tmp_path: Path) -> None:
+    write(tmp_path, {".inferops/x.yaml": CONFIGMAP.format(name="x"), "values.yaml": "replicas: 2\n"})
+    plan = discover([".inferops", "values.yaml"], tmp_path)
+    assert names(plan.files, tmp_path) == [".inferops/x.yaml", "values.yaml"]
+
+
+def test_walked_files_without_apiversion_or_kind_are_skipped_as_not_manifests(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "values.yaml": "replicas: 2\n---\nimage: x\n",
+        "package.json": '{"name": "x"}',
+        "half.yaml": "kind: ConfigMap\n",
+        "broken.yaml": "a: [\n",
+    })
+    plan = discover(["."], tmp_path)
+    assert names(plan.not_manifests, tmp_path) == ["package.json", "values.yaml"]
+    # half an object and unparseable YAML are reported by the checks, not silently dropped
+    assert names(plan.files, tmp_path) == ["broken.yaml", "half.yaml"]
+
+
+def test_files_a_kustomization_references_are_owned_by_it_not_checked_as_plain(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/kustomization.yaml": (
+            "resources: [deploy.yaml, https://example.com/remote.yaml]\n"
+            "patches:\n- path: patch.yaml\n"
+            "patchesStrategicMerge: [smp.yaml]\n"
+            "configMapGenerator:\n- name: cfg\n  files: [conf=settings.json]\n  envs: [vars.env]\n"
+        ),
+        "app/deploy.yaml": CONFIGMAP.format(name="d"),
+        "app/patch.yaml": CONFIGMAP.format(name="d"),
+        "app/smp.yaml": CONFIGMAP.format(name="d"),
+        "app/settings.json": '{"apiVersion": "fake", "kind": "NotOne"}',
+        "app/vars.env": "A=1\n",
+        "app/stray.yaml": CONFIGMAP.format(name="stray"),
+    })
+    plan = discover([], tmp_path)
+    assert roots(plan, tmp_path) == ["app"]
+    assert names(plan.files, tmp_path) == ["app/stray.yaml"]
+
+
+def test_an_included_kustomization_is_not_a_root_and_components_never_are(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "base/kustomization.yaml": "resources: [cm.yaml]\n",
+        "base/cm.yaml": CONFIGMAP.format(name="cm"),
+        "comp/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n",
+        "unused-comp/kustomization.yaml": "kind: Component\n",
+        "overlays/dev/kustomization.yaml": "resources: [../../base]\ncomponents: [../../comp]\n",
+        "overlays/prod/kustomization.yml": "bases: [../../base]\n",
+    })
+    plan = discover([], tmp_path)
+    assert roots(plan, tmp_path) == ["overlays/dev", "overlays/prod"]
+    assert plan.files == []
+
+
+def test_an_argo_cd_application_path_makes_a_kustomization_a_root_even_when_included(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "base/kustomization.yaml": "resources: [cm.yaml]\n",
+        "base/cm.yaml": CONFIGMAP.format(name="cm"),
+        "overlay/kustomization.yaml": "resources: [../base]\n",
+        "argocd/app.yaml": (
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: base}\n"
+            "spec:\n  sources:\n  - path: base\n    repoURL: https://example.com/repo.git\n"
+        ),
+        "argocd/set.yaml": (
+            "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\n"
+            "spec:\n  template:\n    spec:\n      source:\n        path: '{{path}}'\n"
+        ),
+    })
+    plan = discover([], tmp_path)
+    assert roots(plan, tmp_path) == ["base", "overlay"]
+    assert names(plan.files, tmp_path) == ["argocd/app.yaml", "argocd/set.yaml"]
+
+
+def test_helm_charts_are_skipped_whole_and_so_are_kustomizations_inflating_charts(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "chart/Chart.yaml": "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+        "chart/values.yaml": "replicas: 1\n",
+        "chart/templates/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\n{{- if .Values.x }}\n",
+        "chart/charts/sub/Chart.yaml": "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+        "helmy/kustomization.yaml": "helmCharts:\n- name: redis\n  repo: https://charts.example.com\n",
+    })
+    plan = discover([], tmp_path)
+    assert names(plan.charts, tmp_path) == ["chart"]
+    assert names([k.dir for k in plan.helm_kustomizations], tmp_path) == ["helmy"]
+    assert plan.files == [] and plan.render_roots == []
+
+
+def test_an_explicit_kustomization_file_is_rendered_and_dash_means_stdin(tmp_path: Path) -> None:
+    write(tmp_path, {"base/kustomization.yaml": "resources: [cm.yaml]\n", "base/cm.yaml": CONFIGMAP.format(name="c")})
+    plan = discover(["base/kustomization.yaml", "-"], tmp_path)
+    assert roots(plan, tmp_path) == ["base"]
+    assert plan.stdin and plan.files == []
+
+
+def test_a_missing_path_is_a_usage_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(InferopsError, match=r"^nope\.yaml: no such file or directory$") as err:
+        discover(["nope.yaml"], tmp_path)
+    assert err.value.exit_code == 2
+
+
+def test_paths_are_shown_relative_to_the_working_directory_when_inside_it(tmp_path: Path) -> None:
+    assert display_path(tmp_path / "a" / "b.yaml", tmp_path) == "a/b.yaml"
+    assert display_path(Path("/elsewhere/x.yaml"), tmp_path) == "/elsewhere/x.yaml"
