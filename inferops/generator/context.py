@@ -12,7 +12,8 @@ from typing import Any
 
 from inferops import __version__
 from inferops.generator import gpus
-from inferops.generator.images import Image, parse_image
+from inferops.generator.images import parse_pinned_image, registry_glob
+from inferops.rules.images import ImageRef
 from inferops.generator.runtimes import RUNTIMES, Runtime
 from inferops.generator.spec import IN_CLUSTER, PROD_ENVIRONMENTS, ModelSpec, RepoSpec, Target
 
@@ -38,7 +39,7 @@ class Placement:
     env: str
     namespace: str
     gpus: int
-    image: Image
+    image: ImageRef
     replicas: int | None  # None when an autoscaler owns the replica count
     min_replicas: int
     max_replicas: int
@@ -74,7 +75,7 @@ def place(spec: RepoSpec, model: ModelSpec, env: str | None) -> Placement:
         replicas = None
         low = (o.min_replicas if o else None) or a.min_replicas
         high = (o.max_replicas if o else None) or a.max_replicas
-    return Placement(model, env or "", namespace_of(spec, env) if env else "", gpu_count, parse_image(image),
+    return Placement(model, env or "", namespace_of(spec, env) if env else "", gpu_count, parse_pinned_image(image),
                      replicas, low, high)
 
 
@@ -124,7 +125,7 @@ def model_context(spec: RepoSpec, model: ModelSpec) -> dict[str, Any]:
         "hf_id": model.model,
         "runtime": rt.name,
         "runtime_title": rt.title,
-        "image": str(base.image),
+        "image": base.image.normalised,
         "command": list(rt.command),
         "port": rt.port,
         "health_path": rt.health_path,
@@ -161,8 +162,8 @@ def model_context(spec: RepoSpec, model: ModelSpec) -> dict[str, Any]:
 def overlay_context(spec: RepoSpec, model: ModelSpec, env: str) -> dict[str, Any]:
     base, here = place(spec, model, None), place(spec, model, env)
     image = None
-    if str(here.image) != str(base.image):
-        image = {"name": base.image.repository, "new_name": here.image.repository,
+    if here.image.normalised != base.image.normalised:
+        image = {"name": base.image.name, "new_name": here.image.name,
                  "new_tag": here.image.tag, "digest": here.image.digest}
     autoscaler = None
     if model.autoscaling is not None:
@@ -253,7 +254,7 @@ def application_context(spec: RepoSpec, model: ModelSpec, env: str) -> dict[str,
 
 def repository_context(spec: RepoSpec) -> dict[str, Any]:
     envs = spec.environment_names()
-    registries = sorted({place(spec, m, e).image.registry_glob for m in spec.models for e in [None, *m.environments]})
+    registries = sorted({registry_glob(place(spec, m, e).image) for m in spec.models for e in [None, *m.environments]})
     return {
         "version": __version__,
         "kubernetes_version": KUBERNETES_VERSION,

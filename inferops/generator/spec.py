@@ -32,7 +32,7 @@ from pydantic import (
 from pydantic_core.core_schema import ValidationInfo
 
 from inferops.generator import gpus
-from inferops.generator.images import parse_image
+from inferops.generator.images import parse_pinned_image
 
 SPEC_HINT = "see schemas/model-spec.schema.json"
 DEFAULT_ENVIRONMENTS = ("dev", "staging", "prod")
@@ -76,7 +76,7 @@ def _pattern_checker(pattern: re.Pattern[str], what: str) -> Any:
 
 
 def _check_image(value: str) -> str:
-    parse_image(value)
+    parse_pinned_image(value)
     return value
 
 

@@ -33,6 +33,9 @@ class ImageRef:
         digest = f"@{self.digest}" if self.digest else ""
         return f"{self.name}{tag}{digest}"
 
+    def __str__(self) -> str:
+        return self.normalised
+
     @property
     def floating(self) -> bool:
         """True when the reference can move under you: no digest, and no tag or the tag ``latest``."""
