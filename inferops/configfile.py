@@ -27,7 +27,8 @@ MAX_EXPANDED_NODES = 100_000
 def read_text(path: Path) -> str:
     """Read ``path`` as UTF-8 text, or fail with one line saying why."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # never more: /dev/zero or a huge file is refused, not read whole
     except FileNotFoundError:
         raise InferopsError("file not found", file=str(path)) from None
     except IsADirectoryError:
@@ -66,6 +67,8 @@ def load_yaml(path: Path) -> Any:
         raise InferopsError(f"invalid YAML: {first}", file=str(path)) from None
     except RecursionError:
         raise InferopsError("invalid YAML: nested too deeply", file=str(path)) from None
+    except ValueError as err:  # a scalar the constructor cannot convert, e.g. an int of 5000 digits
+        raise InferopsError(f"invalid YAML: {str(err).split(';')[0]}", file=str(path)) from None
     docs = [d for d in docs if d is not None]
     if not docs:
         raise InferopsError("file is empty", file=str(path))
@@ -151,11 +154,18 @@ def load_model(path: Path, model: type[M], *, hint: str = "") -> M:
     return validate_document(load_yaml(path), model, path, hint=hint)
 
 
+def _yaml_kind(value: Any) -> str:
+    """The YAML word for a node, not ruamel's class name (``CommentedSeq`` means nothing to a user)."""
+    kinds: tuple[tuple[type | tuple[type, ...], str], ...] = (
+        (bool, "a boolean"), (list, "a list"), (str, "a string"), ((int, float), "a number"))
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
+
+
 def validate_document(root: Any, model: type[M], path: Path, *, hint: str = "") -> M:
     """Validate a document from :func:`load_yaml` as ``model`` (for callers that pick the model from
     the document's shape); the first validation error is reported with its line."""
     if not isinstance(root, dict):
-        raise InferopsError(f"expected a mapping at the top level, found {type(root).__name__}", file=str(path), line=1)
+        raise InferopsError(f"expected a mapping at the top level, found {_yaml_kind(root)}", file=str(path), line=1)
     try:
         return model.model_validate(to_plain(root))
     except ValidationError as err:

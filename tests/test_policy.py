@@ -92,6 +92,13 @@ def test_errors_name_file_and_line(tmp_path: Path, text: str, line: int, message
     assert "\n" not in str(err.value)
 
 
+def test_a_value_yaml_cannot_convert_is_a_one_line_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, f"kubernetes_version: {'9' * 5000}\n")
+    with pytest.raises(InferopsError, match="invalid YAML: Exceeds the limit") as err:
+        load_policy(path)
+    assert "\n" not in str(err.value)
+
+
 def test_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
     with pytest.raises(InferopsError, match="file not found"):
         load_policy(tmp_path / POLICY_FILENAME)

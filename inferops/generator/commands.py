@@ -31,8 +31,14 @@ def _new_spec(args: argparse.Namespace) -> tuple[RepoSpec, str]:
 
 
 def _check_new_target(out: Path) -> None:
+    """Refuse before rendering (and in --dry-run too) any output the final rename could not take."""
+    if out.is_symlink():  # the rename would replace the link, not fill the directory it points to
+        raise InferopsError("is a symbolic link; pass the new or empty directory itself", file=str(out))
     if out.exists() and not out.is_dir():
         raise InferopsError("exists and is not a directory", file=str(out))
+    blocker = next((p for p in out.absolute().parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise InferopsError(f"cannot create a directory under {blocker}: it is a file", file=str(out))
     if out.is_dir() and any(out.iterdir()):
         raise InferopsError(
             "directory is not empty; `inferops new` writes a new repository "
@@ -73,7 +79,10 @@ def run_new(args: argparse.Namespace) -> int:
         files = render(spec, work)
         if existed:
             out.rmdir()  # empty (checked): the rendered tree replaces it in one rename
-        (work / ROOT).rename(out)
+        try:
+            (work / ROOT).rename(out)
+        except OSError as err:
+            raise InferopsError(f"cannot create the repository here: {err.strerror}", file=str(out)) from None
         moved = True
         commit = None
         if not args.no_git:
@@ -95,12 +104,25 @@ def run_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _merged(current: RepoSpec, path: Path, repo: Path) -> RepoSpec:
+    """The repository's spec with ``path`` added; each is valid alone, but together (the repository's
+    namespace with the file's new environments) they may not be."""
+    from pydantic import ValidationError
+
+    from inferops.configfile import describe_error
+
+    try:
+        return current.merged(load_spec(path))
+    except ValidationError as err:
+        raise InferopsError(f"cannot be added to {repo}: {describe_error(err.errors()[0])}", file=str(path)) from None
+
+
 def run_add(args: argparse.Namespace) -> int:
     from inferops.generator.state import load_state
 
     repo = Path(args.repo)
     state = load_state(repo)
-    spec = state.spec.merged(load_spec(Path(args.spec)))
+    spec = _merged(state.spec, Path(args.spec), repo)
     with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
         rendered = render(spec, Path(tmp))
     changes = plan_changes(repo, state.files, rendered, force=args.force)

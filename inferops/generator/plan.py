@@ -78,11 +78,14 @@ def apply_changes(repo: Path, changes: list[Change], rendered: dict[str, bytes])
     try:
         for c in todo:
             target = repo / c.path
-            undo.append((target, target.read_bytes() if target.is_file() else None))
+            previous = target.read_bytes() if target.is_file() else None
             if c.action == "remove":
                 target.unlink()
             else:
                 write_atomic(target, rendered[c.path])
+            # Recorded only once done: each step is atomic, so a failed one left its file as it was
+            # (and undoing it could fail the same way, e.g. a path below a file).
+            undo.append((target, previous))
     except OSError:
         for target, previous in reversed(undo):
             if previous is None:

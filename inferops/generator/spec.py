@@ -16,6 +16,7 @@ Keys are snake_case; unknown keys, wrong types and bad names are refused with fi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -94,7 +95,10 @@ GpuProduct = Annotated[str, _pattern_checker(_LABEL_VALUE, "a GPU product label 
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Unknown keys are errors, and values are never coerced across types: YAML's ``replicas: true`` or
+    ``replicas: "2"`` is a mistake to report, not a 1 or a 2 to guess."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class Gpu(_Strict):
@@ -306,6 +310,18 @@ def _check_shared_cache(cache: Cache, replicas: int, where: str) -> None:
         )
 
 
+def _check_derived_names(namespace: str, environments: Iterable[str]) -> None:
+    """``<namespace>-<environment>`` names the Namespace and the AppProject, and ``...-platform`` an
+    Application whose name Argo CD also writes into a label: all must stay within 63 characters."""
+    for env in environments:
+        longest = f"{namespace}-{env}-platform"
+        if len(longest) > 63:
+            raise ValueError(
+                f"namespace {namespace!r} and environment {env!r} make the name {longest!r}, longer than "
+                "Kubernetes' 63 characters; shorten the namespace or the environment name"
+            )
+
+
 #: Model fields shared through a multi-model file's ``defaults:``; every one optional. Checked on its own
 #: so that an unknown key or wrong type is reported inside ``defaults:``; constraints apply once merged.
 ModelFields = create_model(
@@ -324,6 +340,11 @@ class RepoSpec(_Strict):
     git: Git = Field(default_factory=Git)
     environments: dict[EnvName, Target] = Field(default_factory=dict, description="Targets by environment.")
     models: list[ModelSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_names(self) -> RepoSpec:
+        _check_derived_names(self.namespace, self.environment_names())
+        return self
 
     def environment_names(self) -> list[str]:
         """Every environment some model runs in, in first-seen order."""
@@ -356,6 +377,12 @@ class SingleModelFile(ModelSpec):
         default_factory=dict,
         description="Environments with overrides and targets (default dev, staging, prod).",
     )
+
+    @field_validator("namespace")
+    @classmethod
+    def _check_namespace(cls, value: str, info: ValidationInfo) -> str:
+        _check_derived_names(value, info.data.get("environments") or DEFAULT_ENVIRONMENTS)
+        return value
 
     def explicit_targets(self) -> set[str]:
         return {env for env, e in self.environments.items() if e.model_fields_set & set(Target.model_fields)}
@@ -406,12 +433,14 @@ class MultiModelFile(_Strict):
 
     @field_validator("models")
     @classmethod
-    def _unique_names(cls, value: list[ModelSpec]) -> list[ModelSpec]:
+    def _unique_names(cls, value: list[ModelSpec], info: ValidationInfo) -> list[ModelSpec]:
         seen: set[str] = set()
         for m in value:
             if m.name in seen:
                 raise ValueError(f"model name {m.name!r} is used twice")
             seen.add(m.name)
+        defaults = info.data.get("environments") or DEFAULT_ENVIRONMENTS
+        _check_derived_names(info.data.get("namespace", "llm"), dict.fromkeys(e for m in value for e in m.environments or defaults))
         return value
 
     def explicit_targets(self) -> set[str]:

@@ -8,15 +8,23 @@ by hand and is not overwritten without ``--force``.
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Literal
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from inferops.configfile import describe_error
 from inferops.errors import InferopsError
 from inferops.generator.render import STATE_PATH
 from inferops.generator.spec import RepoSpec
+
+
+def _repo_relative(path: str) -> str:
+    """A recorded path is joined to the repository and may be deleted: refuse one that leaves it."""
+    pure = PurePosixPath(path)
+    if not path or pure.is_absolute() or ".." in pure.parts or "\\" in path:
+        raise ValueError(f"{path!r} is not a path inside the repository")
+    return path
 
 
 class State(BaseModel):
@@ -25,7 +33,7 @@ class State(BaseModel):
     version: Literal[1]
     generator: str
     spec: RepoSpec
-    files: dict[str, str]
+    files: dict[Annotated[str, AfterValidator(_repo_relative)], str]
 
 
 def load_state(repo: Path) -> State:

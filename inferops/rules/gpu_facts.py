@@ -23,7 +23,7 @@ AMD_GPU = "amd.com/gpu"
 INTEL_PREFIX = "gpu.intel.com/"
 INTEL_DEVICES = frozenset({"gpu.intel.com/i915", "gpu.intel.com/xe"})
 #: ``nvidia.com/mig-<slices>g.<memory>gb`` (mixed MIG strategy); ``+me`` marks a media-extension profile.
-MIG_RESOURCE = re.compile(r"^nvidia\.com/mig-(?P<profile>\d+g\.\d+gb)(?:\+me)?$")
+MIG_RESOURCE = re.compile(r"^nvidia\.com/mig-(?P<profile>[0-9]{1,6}g\.[0-9]{1,6}gb)(?:\+me)?$")
 
 
 def is_gpu_like(name: str) -> bool:
@@ -63,18 +63,31 @@ _SUFFIX = {
 }
 
 
+_WHOLE = re.compile(r"[0-9]{1,18}")
+
+
+def whole_number(text: str) -> int | None:
+    """``text`` as a non-negative int when it is plain ASCII digits that fit an int64 (as Kubernetes and
+    the model servers parse them); ``None`` otherwise, e.g. for ``"²"`` (which ``str.isdigit`` accepts)
+    or a number too long to convert."""
+    text = text.strip()
+    return int(text) if _WHOLE.fullmatch(text) else None
+
+
 def parse_quantity(value: Any) -> Fraction | None:
-    """A Kubernetes quantity as an exact number; ``None`` when it is not one (e.g. a template placeholder)."""
+    """A Kubernetes quantity as an exact number; ``None`` when it is not one (e.g. a template placeholder,
+    ``.inf``, or more digits than Python converts: the schema check reports those)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
         return Fraction(value)
-    if isinstance(value, float):
-        return Fraction(str(value))
-    match = _QUANTITY.match(str(value).strip())
-    if not match:
+    match = None if isinstance(value, float) else _QUANTITY.match(str(value).strip())
+    try:
+        if isinstance(value, float):
+            return Fraction(str(value))
+        return Fraction(match.group("number")) * _SUFFIX[match.group("suffix") or ""] if match else None
+    except ValueError:
         return None
-    return Fraction(match.group("number")) * _SUFFIX[match.group("suffix") or ""]
 
 
 # --- GPU models ----------------------------------------------------------------------------------------
@@ -122,7 +135,7 @@ _INSTANCE_TYPES: tuple[tuple[str, str], ...] = (
     ("g2-standard-", "l4"), ("a3-highgpu-", "h100-80gb"), ("a3-megagpu-", "h100-80gb"), ("a3-ultragpu-", "h200"),
 )
 
-_MIG_SUFFIX = re.compile(r"-mig-(\d+g\.(\d+)gb)", re.IGNORECASE)
+_MIG_SUFFIX = re.compile(r"-mig-([0-9]{1,6}g\.([0-9]{1,6})gb)", re.IGNORECASE)
 
 
 def gpu_model(product: str) -> GpuModel | None:
@@ -150,7 +163,7 @@ def gpu_model(product: str) -> GpuModel | None:
     sizes = _FAMILIES[family]
     if family == "h100" and "nvl" in tokens:
         return sizes[94]
-    stated = next((int(t[:-2]) for t in tokens if re.fullmatch(r"\d+gb", t)), None)
+    stated = next((int(t[:-2]) for t in tokens if re.fullmatch(r"[0-9]{1,6}gb", t)), None)
     if stated is not None:
         return sizes.get(stated)
     return next(iter(sizes.values()))

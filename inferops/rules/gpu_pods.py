@@ -17,6 +17,7 @@ from inferops.rules.gpu_facts import (
     mig_profile,
     mig_profile_memory_mib,
     parse_quantity,
+    whole_number,
 )
 from inferops.rules.workloads import Container, PodSpec, containers, dig, pod_specs
 from inferops.validate.manifest import Manifest
@@ -167,7 +168,8 @@ def _models(key: str, values: tuple[str, ...]) -> list[GpuModel] | None:
     models: list[GpuModel] = []
     for value in values:
         if key == GPU_MEMORY_LABEL:
-            model = GpuModel(f"{value} MiB GPU", int(value)) if value.isdigit() else None
+            mib = whole_number(value)
+            model = GpuModel(f"{value} MiB GPU", mib) if mib is not None else None
         else:
             model = gpu_model(value)
         if model is None:

@@ -4,6 +4,7 @@ profiles, one device type, and a shared GPU requested once (gpu-serving-facts.md
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.gpu_facts import (
@@ -14,66 +15,74 @@ from inferops.rules.gpu_facts import (
     parse_quantity,
 )
 from inferops.rules.gpu_pods import gpu_containers, gpu_resources, resource_map, target_gpu_models
+from inferops.rules.workloads import Container
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import Manifest
 
 FAMILY = "gpu"
 
 
+def _gpu_entries(m: Manifest) -> Iterator[tuple[Container, str, Any, tuple[str | int, ...]]]:
+    """(container, GPU resource, quantity, path) for every GPU resource of every container; like
+    :func:`gpu_resources` the limit wins, so the path points at the limit when both are set."""
+    for c in gpu_containers(m):
+        limits = resource_map(c, "limits")
+        for name, value in gpu_resources(c).items():
+            yield c, name, value, (*c.path, "resources", "limits" if name in limits else "requests", name)
+
+
+def _gpu_requests(m: Manifest) -> Iterator[tuple[Container, str, Any, dict[str, Any]]]:
+    """(container, GPU resource, requested quantity, the container's limits) for every GPU request."""
+    for c in gpu_containers(m):
+        limits, gpus = resource_map(c, "limits"), gpu_resources(c)
+        for name, requested in resource_map(c, "requests").items():
+            if name in gpus:
+                yield c, name, requested, limits
+
+
 @rule("gpu-limit-missing", family=FAMILY, severity=Severity.ERROR,
       summary="A container requests a GPU without setting it in resources.limits.",
       hint="set the GPU in resources.limits (Kubernetes uses the limit as the request for extended resources)")
 def limit_missing(m: Manifest, ctx: Context) -> Iterator[Violation]:
-    for c in gpu_containers(m):
-        limits = resource_map(c, "limits")
-        for name in resource_map(c, "requests"):
-            if name in gpu_resources(c) and name not in limits:
-                yield Violation(f"container {c.name} requests {name} but has no limit for it",
-                                (*c.path, "resources", "requests", name))
+    for c, name, _, limits in _gpu_requests(m):
+        if name not in limits:
+            yield Violation(f"container {c.name} requests {name} but has no limit for it",
+                            (*c.path, "resources", "requests", name))
 
 
 @rule("gpu-request-limit-mismatch", family=FAMILY, severity=Severity.ERROR,
       summary="A container's GPU request differs from its GPU limit.",
       hint="set the GPU request equal to the limit, or drop the request (it defaults to the limit)")
 def request_limit_mismatch(m: Manifest, ctx: Context) -> Iterator[Violation]:
-    for c in gpu_containers(m):
-        limits, requests = resource_map(c, "limits"), resource_map(c, "requests")
-        for name, requested in requests.items():
-            if name not in limits or name not in gpu_resources(c):
-                continue
-            limit = limits[name]
-            quantity = parse_quantity(limit)
-            same = parse_quantity(requested) == quantity if quantity is not None else str(requested) == str(limit)
-            if not same:
-                yield Violation(f"container {c.name} requests {name}: {requested} but limits it to {limit}",
-                                (*c.path, "resources", "requests", name))
+    for c, name, requested, limits in _gpu_requests(m):
+        if name not in limits:
+            continue
+        limit = limits[name]
+        quantity = parse_quantity(limit)
+        same = parse_quantity(requested) == quantity if quantity is not None else str(requested) == str(limit)
+        if not same:
+            yield Violation(f"container {c.name} requests {name}: {requested} but limits it to {limit}",
+                            (*c.path, "resources", "requests", name))
 
 
 @rule("gpu-whole-number", family=FAMILY, severity=Severity.ERROR,
       summary="A GPU quantity is not a whole number (extended resources cannot be fractional).",
       hint="request whole GPUs (e.g. 1); for a fraction of a GPU use a MIG profile or GPU sharing")
 def whole_number(m: Manifest, ctx: Context) -> Iterator[Violation]:
-    for c in gpu_containers(m):
-        limits = resource_map(c, "limits")
-        for name, value in gpu_resources(c).items():
-            quantity = parse_quantity(value)
-            if quantity is None or quantity.denominator != 1 or quantity < 0:
-                section = "limits" if name in limits else "requests"
-                yield Violation(f"container {c.name} sets {name}: {value!r}, not a whole number",
-                                (*c.path, "resources", section, name))
+    for c, name, value, path in _gpu_entries(m):
+        quantity = parse_quantity(value)
+        if quantity is None or quantity.denominator != 1 or quantity < 0:
+            yield Violation(f"container {c.name} sets {name}: {value!r}, not a whole number", path)
 
 
 @rule("gpu-resource-name", family=FAMILY, severity=Severity.ERROR,
       summary="A GPU resource name is not one a device plugin advertises.",
       hint="use nvidia.com/gpu, nvidia.com/gpu.shared, nvidia.com/mig-<N>g.<M>gb, amd.com/gpu or gpu.intel.com/*")
 def resource_name(m: Manifest, ctx: Context) -> Iterator[Violation]:
-    for c in gpu_containers(m):
-        limits = resource_map(c, "limits")
-        for name in gpu_resources(c):
-            if not is_known_gpu_resource(str(name)):
-                section = "limits" if name in limits else "requests"
-                yield Violation(f"container {c.name} asks for unknown GPU resource {name!r}; the pod would stay "
-                                "Pending", (*c.path, "resources", section, name))
+    for c, name, _, path in _gpu_entries(m):
+        if not is_known_gpu_resource(str(name)):
+            yield Violation(f"container {c.name} asks for unknown GPU resource {name!r}; the pod would stay "
+                            "Pending", path)
 
 
 @rule("gpu-mig-profile", family=FAMILY, severity=Severity.ERROR,

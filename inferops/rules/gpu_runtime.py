@@ -18,6 +18,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Literal
 
+from inferops.rules.gpu_facts import whole_number
 from inferops.rules.workloads import Container
 
 Runtime = Literal["vllm", "tgi"]
@@ -48,7 +49,7 @@ class Server:
 
     def int_option(self, name: str) -> int | None:
         value = self.option(name)
-        return int(value) if value is not None and value.strip().isdigit() else None
+        return whole_number(value) if value is not None else None
 
     def float_option(self, name: str) -> float | None:
         value = self.option(name)
@@ -67,9 +68,10 @@ class Server:
         product = 1
         for name in names:
             value = self.option(name)
-            if value is not None and not value.strip().isdigit():
+            number = whole_number(value) if value is not None else 1
+            if number is None:
                 return None
-            product *= int(value) if value is not None else 1
+            product *= number
         return product
 
     @property

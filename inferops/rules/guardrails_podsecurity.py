@@ -10,11 +10,11 @@ One rule per requirement, so a workload that truly needs one exception (an AMD R
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from inferops.rules.base import Context, Violation, rule
-from inferops.rules.workloads import Container, PodSpec, containers, pod_specs
+from inferops.rules.workloads import Container, PodSpec, containers, dig, pod_specs
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import Manifest
 
@@ -100,23 +100,14 @@ def pod_privilege_escalation(m: Manifest, ctx: Context) -> Iterator[Violation]:
     hint="set runAsNonRoot: true and a non-zero runAsUser in the pod securityContext",
 )
 def pod_run_as_root(m: Manifest, ctx: Context) -> Iterator[Violation]:
+    yield from _inherited_setting(m, containers(m), ("runAsNonRoot",), lambda v: v is not False,
+                                  lambda _: "runAsNonRoot: false", "runAsNonRoot: true")
     for pod in pod_specs(m):
-        sc = _pod_sc(pod)
-        if sc.get("runAsNonRoot") is False:
-            yield Violation("pod sets runAsNonRoot: false", (*pod.path, "securityContext", "runAsNonRoot"))
-        if sc.get("runAsUser") == 0:
+        if _pod_sc(pod).get("runAsUser") == 0:
             yield Violation("pod sets runAsUser: 0", (*pod.path, "securityContext", "runAsUser"))
-    lacking = []
     for c in containers(m):
-        own = _sc(c).get("runAsNonRoot")
-        if own is False:
-            yield Violation(f"container {c.name} sets runAsNonRoot: false",
-                            (*c.path, "securityContext", "runAsNonRoot"))
-        elif own is None and _pod_sc(c.pod).get("runAsNonRoot") is None:
-            lacking.append(c)
         if _sc(c).get("runAsUser") == 0:
             yield Violation(f"container {c.name} sets runAsUser: 0", (*c.path, "securityContext", "runAsUser"))
-    yield from _per_pod(lacking, "runAsNonRoot: true", ("securityContext", "runAsNonRoot"))
 
 
 @rule(
@@ -125,21 +116,8 @@ def pod_run_as_root(m: Manifest, ctx: Context) -> Iterator[Violation]:
     hint="set securityContext.seccompProfile.type: RuntimeDefault in the pod securityContext",
 )
 def pod_seccomp(m: Manifest, ctx: Context) -> Iterator[Violation]:
-    for pod in pod_specs(m):
-        kind = _mapping(_pod_sc(pod).get("seccompProfile")).get("type")
-        if kind is not None and kind not in SECCOMP_ALLOWED:
-            yield Violation(f"pod sets seccompProfile {kind}",
-                            (*pod.path, "securityContext", "seccompProfile", "type"))
-    lacking = []
-    for c in _linux_containers(m):
-        own = _mapping(_sc(c).get("seccompProfile")).get("type")
-        if own is None:
-            if _mapping(_pod_sc(c.pod).get("seccompProfile")).get("type") is None:
-                lacking.append(c)
-        elif own not in SECCOMP_ALLOWED:
-            yield Violation(f"container {c.name} sets seccompProfile {own}",
-                            (*c.path, "securityContext", "seccompProfile", "type"))
-    yield from _per_pod(lacking, "a seccompProfile", ("securityContext", "seccompProfile"))
+    yield from _inherited_setting(m, _linux_containers(m), ("seccompProfile", "type"), SECCOMP_ALLOWED.__contains__,
+                                  lambda v: f"seccompProfile {v}", "a seccompProfile")
 
 
 @rule(
@@ -168,6 +146,26 @@ def pod_volume_type(m: Manifest, ctx: Context) -> Iterator[Violation]:
         for i, volume in _volumes(pod):
             for kind in (k for k in volume if k not in ("name", "hostPath") and k not in RESTRICTED_VOLUME_TYPES):
                 yield Violation(f"volume {volume.get('name', '?')} is of type {kind}", (*pod.path, "volumes", i, kind))
+
+
+def _inherited_setting(m: Manifest, checked: Iterable[Container], field: tuple[str, ...],
+                       allowed: Callable[[Any], bool], shown: Callable[[Any], str], setting: str) -> Iterator[Violation]:
+    """A securityContext ``field`` a pod sets for all its containers and a container may override: a value
+    that is not ``allowed`` is reported where it is set (pod or container), and the ``checked`` containers
+    that neither set nor inherit it are reported once per pod (see :func:`_per_pod`)."""
+    for pod in pod_specs(m):
+        value = dig(pod.spec, ("securityContext", *field))
+        if value is not None and not allowed(value):
+            yield Violation(f"pod sets {shown(value)}", (*pod.path, "securityContext", *field))
+    lacking = []
+    for c in checked:
+        own = dig(c.data, ("securityContext", *field))
+        if own is None:
+            if dig(c.pod.spec, ("securityContext", *field)) is None:
+                lacking.append(c)
+        elif not allowed(own):
+            yield Violation(f"container {c.name} sets {shown(own)}", (*c.path, "securityContext", *field))
+    yield from _per_pod(lacking, setting, ("securityContext", field[0]))
 
 
 def _per_pod(lacking: list[Container], setting: str, field: tuple[str, ...]) -> Iterator[Violation]:

@@ -25,6 +25,7 @@ apart from checking, and libyaml is fast enough that the second read costs littl
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -240,7 +241,8 @@ def _documents(file: Path) -> list[Any] | None:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        if file.stat().st_size > PEEK_MAX_BYTES:
+        info = file.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > PEEK_MAX_BYTES:  # a FIFO would block the read
             return None
         return list(yaml.load_all(file.read_text(encoding="utf-8-sig"), Loader=loader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError, ValueError):

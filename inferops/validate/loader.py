@@ -16,6 +16,7 @@ Objects of a ``*List`` kind with ``items`` are expanded into their items, as kub
 from __future__ import annotations
 
 import gc
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,8 +50,14 @@ class LoadResult:
 
 
 def load_path(path: Path, file: str, *, strict: bool) -> LoadResult:
-    """Read and load ``path``; an unreadable, binary or non-UTF-8 file becomes a finding."""
+    """Read and load ``path``; an unreadable, binary or non-UTF-8 file becomes a finding.
+
+    Only regular files are read: a FIFO or device named like a manifest would block the run forever.
+    """
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return LoadResult(findings=[_finding(FILE_UNREADABLE, "not a regular file (a FIFO, socket or device)",
+                                                 file)])
         raw = path.read_bytes()
     except OSError as err:
         return LoadResult(findings=[_finding(FILE_UNREADABLE, f"cannot read file: {err.strerror or err}", file)])
@@ -255,7 +262,7 @@ def _scalar(node: ScalarNode) -> Any:
     if tag == _STR:
         return value
     if tag == _INT:
-        return value if ":" in value else _SAFE.construct_yaml_int(node)
+        return value if ":" in value else _int(node)
     if tag == _FLOAT:
         return value if ":" in value else _SAFE.construct_yaml_float(node)
     if tag == _BOOL:
@@ -263,6 +270,15 @@ def _scalar(node: ScalarNode) -> Any:
     if tag == _NULL:
         return None
     return value  # timestamps, binary and custom tags stay text, as JSON has no such types
+
+
+def _int(node: ScalarNode) -> int | str:
+    """An integer, or its text when it has more digits than Python converts (``sys.get_int_max_str_digits``):
+    no Kubernetes field holds such a number, and the schema check then reports the field."""
+    try:
+        return _SAFE.construct_yaml_int(node)
+    except ValueError:
+        return node.value
 
 
 def _key_text(node: ScalarNode) -> str:

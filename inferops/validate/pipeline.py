@@ -177,7 +177,10 @@ def _skip_render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> No
 
 
 def _resource_files(kustomizations: Iterable[Kustomization]) -> list[Path]:
-    return list(dict.fromkeys(f for k in kustomizations if not k.component for f in k.resources if f.is_file()))
+    """Resource files as kustomize would load them: only files in or below their kustomization (its load
+    restriction), so ``resources: [../../etc/passwd]`` reads nothing outside the repository."""
+    return list(dict.fromkeys(f for k in kustomizations if not k.component for f in k.resources
+                              if f.is_relative_to(k.dir) and f.is_file()))
 
 
 def _schema_checker(options: Options, cwd: Path, version: str) -> SchemaChecker | None:

@@ -140,6 +140,24 @@ def test_new_into_a_path_below_a_file_is_one_line(tmp_path: Path, capsys) -> Non
     assert code == 2 and err.count("\n") == 1
 
 
+def test_new_into_a_path_below_a_file_refuses_in_dry_run_too(tmp_path: Path, capsys) -> None:
+    (tmp_path / "file").write_text("x")
+    code, _, err = run_cli(capsys, "new", "--example", "--dry-run", "--output", str(tmp_path / "file" / "a" / "b"))
+    assert code == 2 and err.count("\n") == 1 and "is a file" in err
+
+
+@pytest.mark.parametrize("points_at", ["empty-dir", "missing"])
+def test_new_into_a_symbolic_link_is_one_line_and_writes_nothing(tmp_path: Path, capsys, points_at: str) -> None:
+    target = tmp_path / points_at
+    if points_at == "empty-dir":
+        target.mkdir()
+    (tmp_path / "link").symlink_to(target)
+    code, _, err = run_cli(capsys, "new", "--example", "--no-git", "--output", str(tmp_path / "link"))
+    assert code == 2 and err.count("\n") == 1 and "symbolic link" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["link", *(["empty-dir"] if target.exists() else [])])
+    assert not target.exists() or not any(target.iterdir())
+
+
 def test_add_keeps_a_hand_edit_the_generator_has_nothing_new_for(repo: Path, write_spec, capsys) -> None:
     edited = repo / "apps/llama-3-8b/base/service.yaml"
     edited.write_text(edited.read_text() + "# reviewed by ops\n")
@@ -187,6 +205,49 @@ def test_add_dry_run_shows_conflicts(repo: Path, write_spec, capsys) -> None:
 def test_add_on_a_directory_new_did_not_make_is_refused(tmp_path: Path, capsys) -> None:
     code, _, err = run_cli(capsys, "add", str(SPECS / "one-gpu.yaml"), "--repo", str(tmp_path))
     assert code == 2 and "not a repository made by `inferops new`" in err
+
+
+@pytest.mark.parametrize(
+    ("tamper", "words"),
+    [
+        (lambda doc: "{not json", "unreadable generator state"),
+        (lambda doc: doc.replace('"version": 1', '"version": "1"'), "version"),
+        (lambda doc: doc.replace('"files": {', '"files": {"../../escaped": "0", '), "not a path inside the repository"),
+        (lambda doc: doc.replace('"files": {', '"files": {"/abs/escaped": "0", '), "not a path inside the repository"),
+    ],
+    ids=["invalid-json", "wrong-type", "relative-escape", "absolute-path"],
+)
+def test_add_with_a_tampered_state_file_is_one_line_and_writes_nothing(repo: Path, write_spec, capsys, tamper,
+                                                                       words: str) -> None:
+    state = repo / ".inferops/state.json"
+    state.write_text(tamper(state.read_text()))
+    before = snapshot(repo)
+    code, _, err = run_cli(capsys, "add", str(write_spec(MISTRAL)), "--repo", str(repo))
+    assert code == 2 and err.count("\n") == 1
+    assert f"{state}: " in err and words in err
+    assert snapshot(repo) == before
+
+
+def test_add_whose_environment_is_too_long_for_the_repository_namespace_is_one_line(tmp_path: Path, write_spec,
+                                                                                   capsys) -> None:
+    out = tmp_path / "repo"
+    code, _, err = run_cli(capsys, "new", str(write_spec(MISTRAL + "namespace: " + "n" * 40 + "\n")), "--output",
+                           str(out), "--no-git")
+    assert code == 0, err
+    before = snapshot(out)
+    spec = write_spec("name: b\nmodel: org/b\nenvironments: [a-very-long-env-name]\n")
+    code, _, err = run_cli(capsys, "add", str(spec), "--repo", str(out))
+    assert code == 2 and err.count("\n") == 1
+    assert f"{spec}: cannot be added to {out}" in err and "63 characters" in err
+    assert snapshot(out) == before
+
+
+def test_add_that_cannot_write_one_file_restores_the_ones_it_wrote(repo: Path, write_spec, capsys) -> None:
+    (repo / "apps" / "mistral-7b").write_text("a file where the new model's directory must go\n")
+    before = snapshot(repo)
+    code, _, err = run_cli(capsys, "add", str(write_spec(MISTRAL)), "--repo", str(repo))
+    assert code == 2 and err.count("\n") == 1 and "nothing was changed" in err
+    assert snapshot(repo) == before  # .inferops.yaml and README.md were written before the failure
 
 
 def test_add_refuses_to_write_through_a_symlink_out_of_the_repository(repo: Path, tmp_path: Path, write_spec,

@@ -88,10 +88,17 @@ def test_builtin_example_is_valid() -> None:
          "defaults.colour: unknown key"),
         ("models:\n  - name: a\n    model: org/a\n  - name: a\n    model: org/b\n", 1, "used twice"),
         ("models:\n  - name: a\n    model: org/a\n    gpu: {count: 0}\n", 4, "models.0.gpu.count"),
+        (SHORT + "replicas: true\n", 5, "replicas: Input should be a valid integer"),
+        (SHORT + "replicas: '2'\n", 5, "replicas: Input should be a valid integer"),
+        (SHORT + "namespace: " + "n" * 50 + "\n", 5, "longer than Kubernetes' 63 characters"),
+        ("namespace: " + "n" * 45 + "\nmodels:\n  - {name: a, model: org/a, environments: [production]}\n", 2,
+         "models: namespace"),
     ],
     ids=["unknown-key", "wrong-type", "bad-name", "path-escape-name", "path-escape-environment", "duplicate-key",
          "latest-image", "untagged-image", "mig-count", "mig-profile", "replicas-and-autoscaling",
-         "min-without-autoscaling", "rwo-cache-shared", "defaults-unknown-key", "duplicate-model", "model-in-list"],
+         "min-without-autoscaling", "rwo-cache-shared", "defaults-unknown-key", "duplicate-model", "model-in-list",
+         "boolean-is-not-a-number", "string-is-not-a-number", "derived-name-too-long",
+         "derived-name-too-long-in-list"],
 )
 def test_bad_specs_name_file_and_line(write_spec, text: str, line: int, words: str) -> None:
     path = write_spec(text)
@@ -124,3 +131,13 @@ def test_alias_bomb_is_refused(write_spec) -> None:
 
 def test_missing_file_is_one_line(tmp_path: Path) -> None:
     assert "file not found" in error_of(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(("text", "kind"), [("- a\n", "a list"), ("hello\n", "a string"), ("42\n", "a number")])
+def test_a_spec_that_is_not_a_mapping_names_the_yaml_kind(write_spec, text: str, kind: str) -> None:
+    assert error_of(write_spec(text)).endswith(f"expected a mapping at the top level, found {kind}")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_file_is_refused_without_reading_it_whole() -> None:
+    assert "file is larger than" in error_of(Path("/dev/zero"))

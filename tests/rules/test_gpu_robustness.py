@@ -48,3 +48,15 @@ def test_wrong_types_in_autoscalers_and_quotas_do_not_crash() -> None:
             gpu_findings({"apiVersion": "v1", "kind": kind, "metadata": {"name": "x"}, "spec": spec}, serving())
             gpu_findings({"apiVersion": "v1", "kind": kind, "metadata": {"name": "x"},
                           "spec": {"scaleTargetRef": spec, "triggers": spec, "metrics": spec, "hard": spec}})
+
+
+@pytest.mark.parametrize("number", ["9" * 5000, "²", ".inf"])
+def test_numbers_python_cannot_convert_do_not_crash(number: str) -> None:
+    obj = yaml.safe_load(SERVING_YAML)
+    pod = obj["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    container["args"] = [*container.get("args", []), "--tensor-parallel-size", number, f"--pipeline-parallel-size={number}"]
+    container["resources"] = {"limits": {"nvidia.com/gpu": number, f"nvidia.com/mig-{number}g.{number}gb": number}}
+    pod["nodeSelector"] = {"nvidia.com/gpu.memory": number, "nvidia.com/gpu.product": f"NVIDIA-A100-{number}GB-MIG-{number}g.{number}gb"}
+    gpu_findings(obj)
+    gpu_findings({**obj, "spec": {**obj["spec"], "replicas": float("inf")}})

@@ -158,3 +158,21 @@ def test_load_path_reads_utf8_with_bom(tmp_path: Path) -> None:
     path.write_bytes("\ufeffapiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n".encode())
     result = load_path(path, "ns.yaml", strict=True)
     assert [m.name for m in result.manifests] == ["a"]
+
+
+def test_an_integer_too_long_to_convert_stays_text() -> None:
+    # Python refuses int() of more than 4300 digits; go-yaml keeps such a scalar as a string too
+    digits = "9" * 5000
+    result = load_documents(f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x}}\ndata: {{a: {digits}}}\n",
+                            "big.yaml", strict=True)
+    assert result.findings == []
+    assert result.manifests[0].data["data"]["a"] == digits
+
+
+def test_a_fifo_is_a_finding_not_a_hang(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    assert [(f.rule_id, f.message) for f in load_path(fifo, "pipe.yaml", strict=True).findings] == [
+        ("file-unreadable", "not a regular file (a FIFO, socket or device)")]

@@ -192,3 +192,19 @@ def test_a_bad_policy_file_is_a_configuration_error_with_file_and_line(
     assert err.value.exit_code == 2
     with pytest.raises(InferopsError, match="missing.yaml: policy file not found"):
         run(Options(cwd=tmp_path, policy="missing.yaml"))
+
+
+def test_a_fifo_named_on_the_command_line_is_reported_not_waited_for(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    assert places(validate(tmp_path, "pipe.yaml")) == [("file-unreadable", "pipe.yaml", None, None)]
+
+
+def test_skip_render_reads_no_resource_outside_its_kustomization(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # kustomize's load restriction: resource files must be in or below the kustomization
+    write(tmp_path, {"outside.yaml": "not: [a manifest\n", "repo/app/kustomization.yaml": "resources:\n- ../../outside.yaml\n"})
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv(KUSTOMIZE_ENV, raising=False)
+    report = run(Options(paths=["app"], cwd=tmp_path / "repo", checks=["render", "schema"], skip_render=True))
+    assert [f.rule_id for f in report.findings] == ["render-skipped"]

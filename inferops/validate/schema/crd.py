@@ -63,29 +63,46 @@ class CrdSchema:
 
 
 def convert_crd(crd: dict[str, Any]) -> list[CrdSchema]:
-    """JSON Schemas for every version of ``crd`` that has an OpenAPI schema."""
-    spec = crd.get("spec") or {}
-    group, kind = spec.get("group"), (spec.get("names") or {}).get("kind")
-    if not group or not kind:
+    """JSON Schemas for every version of ``crd`` that has an OpenAPI schema.
+
+    A CRD with fields of the wrong type (``versions: 5``, ``names: [..]``) is a ``ValueError`` naming the
+    field: ``--crd`` files are user input, and the API server would reject such a CRD too.
+    """
+    spec = _mapping(crd.get("spec"))
+    group, kind = spec.get("group"), _mapping(spec.get("names")).get("kind")
+    if not (isinstance(group, str) and group and isinstance(kind, str) and kind):
         raise ValueError("CustomResourceDefinition without spec.group or spec.names.kind")
-    shared = ((spec.get("validation") or {}).get("openAPIV3Schema"))  # apiextensions.k8s.io/v1beta1
+    shared = _mapping(spec.get("validation")).get("openAPIV3Schema")  # apiextensions.k8s.io/v1beta1
     versions = spec.get("versions") or [{"name": spec.get("version")}]
+    if not isinstance(versions, list):
+        raise ValueError("spec.versions of a CustomResourceDefinition must be a list")
     out = []
     for entry in versions:
-        openapi = ((entry.get("schema") or {}).get("openAPIV3Schema")) or shared
-        if not entry.get("name") or not isinstance(openapi, dict):
+        entry = _mapping(entry)
+        name = entry.get("name")
+        openapi = _mapping(entry.get("schema")).get("openAPIV3Schema") or shared
+        if not (isinstance(name, str) and name and isinstance(openapi, dict)):
             continue
         schema = convert_schema(openapi)
         properties = schema.setdefault("properties", {})
-        properties["apiVersion"] = {"type": "string", "enum": [f"{group}/{entry['name']}"]}
+        if not isinstance(properties, dict):
+            raise ValueError(f"openAPIV3Schema.properties of version {name} must be a mapping")
+        properties["apiVersion"] = {"type": "string", "enum": [f"{group}/{name}"]}
         properties["kind"] = {"type": "string", "enum": [kind]}
         properties.setdefault("metadata", {"type": "object"})  # the API server always accepts it
-        out.append(CrdSchema(group, entry["name"], kind, schema))
+        out.append(CrdSchema(group, name, kind, schema))
     return out
 
 
-def convert_schema(node: Schema) -> Schema:
-    """One OpenAPI v3 (structural) schema node as a JSON Schema node."""
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def convert_schema(node: Any) -> Any:
+    """One OpenAPI v3 (structural) schema node as a JSON Schema node; a node that is not a mapping is
+    kept as it is, for the schema compiler to reject with its own message."""
+    if not isinstance(node, dict):
+        return node
     out: Schema = {}
     for key, value in node.items():
         if key in _DROPPED:
@@ -109,7 +126,7 @@ def convert_schema(node: Schema) -> Schema:
     if node.get("nullable") and "type" in out:
         types = out["type"] if isinstance(out["type"], list) else [out["type"]]
         out["type"] = [*types, "null"]
-    if node.get(EMBEDDED) and "properties" in out:
+    if node.get(EMBEDDED) and isinstance(out.get("properties"), dict):
         for name, sub in (("apiVersion", {"type": "string"}), ("kind", {"type": "string"}), ("metadata", {"type": "object"})):
             out["properties"].setdefault(name, sub)
     return out

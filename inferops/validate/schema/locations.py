@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -88,6 +89,8 @@ class TemplateLocation:
     def _read(where: str) -> bytes | None:
         path = Path(where.removeprefix("file://"))
         try:
+            if stat.S_ISFIFO(path.stat().st_mode):  # reading it would block the run forever
+                raise InferopsError("cannot read schema: a FIFO, not a file", file=str(path))
             return path.read_bytes()
         except (FileNotFoundError, NotADirectoryError):
             return None

@@ -206,10 +206,18 @@ def test_crd_directories_are_searched_recursively(check, tmp_path: Path) -> None
     assert check(widget(), crds=[tmp_path / "crds"]) == []
 
 
+_CRD_HEAD = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: w}\nspec:\n  group: ex.com\n"
+
+
 @pytest.mark.parametrize(("content", "message"), [
     (None, "CRD file or directory not found"),
     ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "no CustomResourceDefinition in this file"),
     ("kind: [\n", "invalid YAML"),
+    (_CRD_HEAD + "  names: [Widget]\n  versions: []\n", "without spec.group or spec.names.kind"),
+    (_CRD_HEAD + "  names: {kind: {a: 1}}\n", "without spec.group or spec.names.kind"),
+    (_CRD_HEAD + "  names: {kind: Widget}\n  versions: 5\n", "spec.versions of a CustomResourceDefinition must be a list"),
+    (_CRD_HEAD + "  names: {kind: Widget}\n  versions: [{name: v1, schema: {openAPIV3Schema: {properties: [a]}}}]\n",
+     "openAPIV3Schema.properties of version v1 must be a mapping"),
 ])
 def test_bad_crd_files_are_usage_errors_naming_the_file(tmp_path: Path, content: str | None, message: str) -> None:
     from inferops.validate.schema import SchemaChecker, SchemaOptions

@@ -70,6 +70,14 @@ def test_a_file_that_is_not_json_counts_as_not_found(check, tmp_path: Path) -> N
     assert [f.rule_id for f in check(WIDGET, locations=[f"{tmp_path}/{{{{ .ResourceKind }}}}.json"])] == ["schema-missing"]
 
 
+def test_a_fifo_where_a_schema_should_be_is_a_usage_error_not_a_hang(check, tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "widget.json")
+    with pytest.raises(InferopsError, match="cannot read schema: a FIFO"):
+        check(WIDGET, locations=[f"{tmp_path}/{{{{ .ResourceKind }}}}.json"])
+
+
 @pytest.mark.parametrize("location", ["{{ .Kind }}.json", "{{ .ResourceKind }.json"])
 def test_bad_templates_are_usage_errors(location: str) -> None:
     with pytest.raises(InferopsError, match="invalid --schema-location"):
