@@ -8,7 +8,7 @@ is how a pydantic error location becomes a line number.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -138,7 +138,7 @@ def to_plain(node: Any) -> Any:
     return node
 
 
-def describe_error(err: dict[str, Any]) -> str:
+def describe_error(err: Mapping[str, Any]) -> str:
     """One pydantic error as ``field.path: message``."""
     loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("__root__",))
     msg = err.get("msg", "invalid value")

@@ -128,21 +128,23 @@ EXEMPTION_MISSING_REASON = "exemption-without-reason"
 def run_rules(manifests: Sequence[Manifest], ctx: Context, families: Iterable[str]) -> Iterator[Finding]:
     """Run every registered rule of ``families`` over ``manifests``."""
     wanted = set(families)
-    rules = [r for r in load_all_rules().values() if r.family in wanted and r.check is not None]
-    for m in manifests:
-        yield from _bad_exemptions(m)
-    for r in rules:
+    registry = load_all_rules()
+    if registry[EXEMPTION_MISSING_REASON].family in wanted:
+        for m in manifests:
+            yield from _bad_exemptions(m)
+    for r in registry.values():
+        check = r.check
         severity = effective_severity(r, ctx.policy)
-        if severity is None:
+        if r.family not in wanted or check is None or severity is None:
             continue
         if r.scope == "object":
             for m in manifests:
                 if _exempt(m, r.id):
                     continue
-                for v in r.check(m, ctx):
+                for v in check(m, ctx):
                     yield finding_for(r, severity, m, v)
         else:
-            for v in r.check(manifests, ctx):
+            for v in check(manifests, ctx):
                 target = v.manifest
                 if target is None:
                     raise ValueError(f"rule {r.id} has scope 'all' and must name the manifest of each violation")

@@ -71,3 +71,15 @@ def test_the_doc_page_shows_both_kinds_of_bad_exemption_and_a_good_one() -> None
     failing = example_findings("exemption-without-reason", "Failing example", ["guardrails"])
     assert sorted(f.rule_id for f in failing) == ["exemption-without-reason", "exemption-without-reason", "pod-seccomp"]
     assert example_findings("exemption-without-reason", "Fixed example", ["guardrails"]) == []
+
+
+def test_exemptions_are_checked_only_with_the_guardrails_family() -> None:
+    from inferops.policy import Policy
+    from inferops.rules.base import Context, run_rules
+    from inferops.validate.manifest import Manifest
+
+    m = Manifest(data={"apiVersion": "v1", "kind": "ConfigMap",
+                       "metadata": {"name": "x", "annotations": {"inferops.io/exempt.pod-seccomp": ""}}},
+                 file="x.yaml", line=1)
+    assert [f.rule_id for f in run_rules([m], Context(Policy()), ["gpu"])] == []
+    assert [f.rule_id for f in run_rules([m], Context(Policy()), ["guardrails"])] == ["exemption-without-reason"]
