@@ -222,7 +222,7 @@ def _env_mapping(value: Any) -> Any:
 
 def _env_shorthand(entry: type[BaseModel]) -> Any:
     """The ``environments`` forms a user may write, also stated in the exported JSON Schema."""
-    return BeforeValidator(_env_mapping, json_schema_input_type=dict[EnvName, entry | None] | list[EnvName])
+    return BeforeValidator(_env_mapping, json_schema_input_type=dict[EnvName, entry | None] | list[EnvName])  # type: ignore[valid-type]
 
 
 class ModelSpec(_Strict):
@@ -328,7 +328,7 @@ ModelFields = create_model(
     "ModelFields",
     __base__=_Strict,
     __doc__="Model fields merged under every entry of models.",
-    **{name: (f.annotation | None, Field(default=None, description=f.description))  # type: ignore[call-overload]
+    **{name: (f.annotation | None, Field(default=None, description=f.description))  # type: ignore[call-overload, operator]
        for name, f in ModelSpec.model_fields.items() if name not in ("name", "model", "environments")},
 )
 
@@ -373,7 +373,7 @@ class SingleModelFile(ModelSpec):
 
     namespace: NamespaceName = Field(default="llm", description="Namespace prefix: <namespace>-<environment>.")
     git: Git = Field(default_factory=Git)
-    environments: Annotated[dict[EnvName, Environment], _env_shorthand(Environment)] = Field(
+    environments: Annotated[dict[EnvName, Environment], _env_shorthand(Environment)] = Field(  # type: ignore[assignment]
         default_factory=dict,
         description="Environments with overrides and targets (default dev, staging, prod).",
     )

@@ -175,7 +175,8 @@ class _Builder:
     def add_document(self, node: Node, out: list[Manifest]) -> None:
         if isinstance(node, ScalarNode) and node.tag == _NULL:
             return
-        self.lines = lines = {(): self._line(node)}
+        lines: LineIndex = {(): self._line(node)}
+        self.lines = lines
         try:
             data = self.build(node, ())
         except _Bomb:

@@ -140,8 +140,10 @@ class SchemaChecker:
                 continue
             schema, base_uri = found
             try:
-                validator = jsonschema_rs.validator_for(schema, registry=self._definitions(),
-                                                        **({"base_uri": base_uri} if base_uri else {}))
+                if base_uri:
+                    validator = jsonschema_rs.validator_for(schema, registry=self._definitions(), base_uri=base_uri)
+                else:
+                    validator = jsonschema_rs.validator_for(schema, registry=self._definitions())
             except (ValueError, jsonschema_rs.ReferencingError) as err:
                 raise InferopsError(f"schema for {api_version} {kind} cannot be compiled: {first_line(err)}") from None
             break

@@ -54,8 +54,8 @@ def _expected_types(error: Any) -> list[str]:
     kind = error.kind
     name = getattr(kind, "name", "")
     if name == "type":
-        types = [t for t in kind.types if t != "null"]
-        return types or list(kind.types)
+        named = [t for t in kind.types if t != "null"]
+        return named or list(kind.types)
     if name in ("oneOf", "anyOf") and getattr(kind, "context", None):
         types: list[str] = []
         for branch in kind.context:
