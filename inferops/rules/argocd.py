@@ -13,6 +13,7 @@ from typing import Any
 
 from inferops.policy import Policy
 from inferops.rules.workloads import dig
+from inferops.shapes import as_list, as_mapping
 from inferops.validate.manifest import JsonPath, Manifest
 
 IN_CLUSTER = ("https://kubernetes.default.svc", "in-cluster")
@@ -28,7 +29,7 @@ def is_argo(m: Manifest, kind: str) -> bool:
 
 def spec(m: Manifest) -> dict[str, Any]:
     found = m.data.get("spec")
-    return found if isinstance(found, dict) else {}
+    return as_mapping(found)
 
 
 def sources(m: Manifest) -> Iterator[tuple[dict[str, Any], JsonPath]]:
@@ -37,7 +38,7 @@ def sources(m: Manifest) -> Iterator[tuple[dict[str, Any], JsonPath]]:
     if isinstance(single, dict):
         yield single, ("spec", "source")
     many = spec(m).get("sources")
-    for i, source in enumerate(many if isinstance(many, list) else []):
+    for i, source in enumerate(as_list(many)):
         if isinstance(source, dict):
             yield source, ("spec", "sources", i)
 

@@ -11,6 +11,7 @@ from inferops.rules.base import Context, Violation, rule
 from inferops.rules.gpu_facts import DEPRECATED_VLLM_METRICS
 from inferops.rules.gpu_pods import gpus_per_replica
 from inferops.rules.workloads import POD_SPEC_PATHS, dig
+from inferops.shapes import as_list
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import JsonPath, Manifest
 
@@ -66,7 +67,7 @@ def _metric_texts(m: Manifest) -> Iterator[tuple[str, JsonPath]]:
     """Metric names of an HPA and queries/metric names of a KEDA ScaledObject's triggers."""
     if m.kind == HPA:
         metrics = dig(m.data, ("spec", "metrics"))
-        for i, metric in enumerate(metrics if isinstance(metrics, list) else []):
+        for i, metric in enumerate(as_list(metrics)):
             for source in ("pods", "object", "external"):
                 name = dig(metric, (source, "metric", "name"))
                 if name:

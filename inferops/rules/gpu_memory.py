@@ -12,6 +12,7 @@ from inferops.rules.gpu_pods import device_memory_choices, gpu_containers, gpu_c
 from inferops.rules.gpu_runtime import server_of
 from inferops.rules.gpu_weights import Weights, model_weights
 from inferops.rules.workloads import Container
+from inferops.shapes import as_list
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import JsonPath, Manifest
 
@@ -29,7 +30,7 @@ def _shm_empty_dir(c: Container) -> tuple[int, dict[str, Any]] | None:
     names = {str(mt.get("name")) for mt in mounts if isinstance(mt, dict)
              and str(mt.get("mountPath") or "").rstrip("/") == SHM_PATH} if isinstance(mounts, list) else set()
     volumes = c.pod.spec.get("volumes")
-    for i, volume in enumerate(volumes if isinstance(volumes, list) else []):
+    for i, volume in enumerate(as_list(volumes)):
         empty_dir = volume.get("emptyDir") if isinstance(volume, dict) and str(volume.get("name")) in names else None
         if isinstance(empty_dir, dict) and empty_dir.get("medium") == "Memory":
             return i, empty_dir

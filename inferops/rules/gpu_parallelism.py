@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.gpu_pods import gpu_count, group_size, serving_containers
 from inferops.rules.gpu_runtime import server_of
+from inferops.shapes import as_list
 from inferops.validate.findings import Severity
 from inferops.rules.workloads import Container
 from inferops.validate.manifest import JsonPath, Manifest
@@ -48,7 +49,7 @@ def _flag_path(c: Container) -> JsonPath:
     """The args/command entry that sets the parallelism (for the finding's line), else the container."""
     for key in ("args", "command"):
         items = c.data.get(key)
-        for i, item in enumerate(items if isinstance(items, list) else []):
+        for i, item in enumerate(as_list(items)):
             if _FLAG.search(str(item)):
                 return (*c.path, key, i)
     return c.path

@@ -20,13 +20,14 @@ from inferops.rules.gpu_facts import (
     whole_number,
 )
 from inferops.rules.workloads import Container, PodSpec, containers, dig, pod_specs
+from inferops.shapes import as_list, as_mapping
 from inferops.validate.manifest import Manifest
 
 
 def resource_map(container: Container, section: str) -> dict[str, Any]:
     """``resources.limits`` or ``resources.requests`` of a container (empty when absent or malformed)."""
     found = dig(container.data, ("resources", section))
-    return found if isinstance(found, dict) else {}
+    return as_mapping(found)
 
 
 def gpu_resources(container: Container) -> dict[str, Any]:
@@ -113,7 +114,7 @@ class Requirement:
 
 def node_selector(pod: PodSpec) -> dict[str, Any]:
     found = pod.spec.get("nodeSelector")
-    return found if isinstance(found, dict) else {}
+    return as_mapping(found)
 
 
 def affinity_terms(pod: PodSpec) -> list[list[Requirement]]:
@@ -121,7 +122,7 @@ def affinity_terms(pod: PodSpec) -> list[list[Requirement]]:
     terms = dig(pod.spec, ("affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution",
                            "nodeSelectorTerms"))
     result: list[list[Requirement]] = []
-    for term in terms if isinstance(terms, list) else []:
+    for term in as_list(terms):
         expressions = term.get("matchExpressions") if isinstance(term, dict) else None
         reqs = [
             Requirement(str(e.get("key")), str(e.get("operator")),

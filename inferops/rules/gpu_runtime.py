@@ -20,6 +20,7 @@ from typing import Literal
 
 from inferops.rules.gpu_facts import whole_number
 from inferops.rules.workloads import Container
+from inferops.shapes import as_list
 
 Runtime = Literal["vllm", "tgi"]
 
@@ -101,14 +102,10 @@ class Server:
         return " × ".join(parts) or "--tensor-parallel-size 1 (the default)"
 
 
-def _list(value: object) -> list[object]:
-    return value if isinstance(value, list) else []
-
-
 def container_env(container: Container) -> dict[str, str]:
     """Literal env values of a container (``valueFrom`` entries are unknown and left out)."""
     env: dict[str, str] = {}
-    for item in _list(container.data.get("env")):
+    for item in as_list(container.data.get("env")):
         if isinstance(item, dict) and item.get("name") and "value" in item and item["value"] is not None:
             env[str(item["name"])] = str(item["value"])
     return env
@@ -116,7 +113,7 @@ def container_env(container: Container) -> dict[str, str]:
 
 def command_line(container: Container, env: dict[str, str]) -> list[str]:
     """The container's argv as words, with ``$(VAR)`` resolved and ``sh -c`` scripts split into words."""
-    argv = [str(a) for key in ("command", "args") for a in _list(container.data.get(key)) if a is not None]
+    argv = [str(a) for key in ("command", "args") for a in as_list(container.data.get(key)) if a is not None]
     argv = [_K8S_REF.sub(lambda m: env.get(m.group(1), m.group(0)), a) for a in argv]
     if argv and argv[0].rsplit("/", 1)[-1] in SHELLS and "-c" in argv[1:]:
         at = argv.index("-c", 1)

@@ -16,6 +16,7 @@ from inferops.rules.gpu_facts import (
 )
 from inferops.rules.gpu_pods import gpu_containers, gpu_resources, targeted_label_keys
 from inferops.rules.workloads import PodSpec, dig
+from inferops.shapes import as_list, as_mapping
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import Manifest
 
@@ -44,7 +45,7 @@ def node_targeting(m: Manifest, ctx: Context) -> Iterator[Violation]:
 
 def _tolerates(pod: PodSpec, taint_key: str) -> bool:
     tolerations = pod.spec.get("tolerations")
-    for t in tolerations if isinstance(tolerations, list) else []:
+    for t in as_list(tolerations):
         if not isinstance(t, dict) or t.get("effect") not in (None, "", "NoSchedule"):
             continue
         key, operator = t.get("key") or "", t.get("operator") or "Equal"
@@ -74,7 +75,7 @@ def quota_requests(m: Manifest, ctx: Context) -> Iterator[Violation]:
     if m.kind != "ResourceQuota":
         return
     hard: Any = dig(m.data, ("spec", "hard"))
-    for key in hard if isinstance(hard, dict) else {}:
+    for key in as_mapping(hard):
         name = str(key)
         resource = name.removeprefix("limits.")
         if is_known_gpu_resource(resource):

@@ -15,6 +15,7 @@ from typing import Any
 
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.workloads import Container, PodSpec, containers, dig, pod_specs
+from inferops.shapes import as_list, as_mapping
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import Manifest
 
@@ -26,26 +27,18 @@ RESTRICTED_VOLUME_TYPES = frozenset({
 HOST_NAMESPACES = ("hostNetwork", "hostPID", "hostIPC")
 
 
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 def _pod_sc(pod: PodSpec) -> dict[str, Any]:
-    return _mapping(pod.spec.get("securityContext"))
+    return as_mapping(pod.spec.get("securityContext"))
 
 
 def _sc(c: Container) -> dict[str, Any]:
-    return _mapping(c.data.get("securityContext"))
+    return as_mapping(c.data.get("securityContext"))
 
 
 def _linux_containers(m: Manifest) -> Iterator[Container]:
     """Containers of pods not marked ``os.name: windows`` (PSS exempts Windows pods from the Linux-only fields)."""
     for c in containers(m):
-        if _mapping(c.pod.spec.get("os")).get("name") != "windows":
+        if as_mapping(c.pod.spec.get("os")).get("name") != "windows":
             yield c
 
 
@@ -72,11 +65,11 @@ def pod_host_access(m: Manifest, ctx: Context) -> Iterator[Violation]:
                 yield Violation(f"pod sets {key}: true", (*pod.path, key))
         for i, volume in _volumes(pod):
             if "hostPath" in volume:
-                where = _mapping(volume.get("hostPath")).get("path", "?")
+                where = as_mapping(volume.get("hostPath")).get("path", "?")
                 yield Violation(f"volume {volume.get('name', '?')} mounts host path {where}",
                                 (*pod.path, "volumes", i, "hostPath"))
     for c in containers(m):
-        for i, port in enumerate(_list(c.data.get("ports"))):
+        for i, port in enumerate(as_list(c.data.get("ports"))):
             if isinstance(port, dict) and port.get("hostPort"):
                 yield Violation(f"container {c.name} binds hostPort {port['hostPort']}",
                                 (*c.path, "ports", i, "hostPort"))
@@ -127,11 +120,11 @@ def pod_seccomp(m: Manifest, ctx: Context) -> Iterator[Violation]:
 )
 def pod_capabilities(m: Manifest, ctx: Context) -> Iterator[Violation]:
     for c in _linux_containers(m):
-        caps = _mapping(_sc(c).get("capabilities"))
+        caps = as_mapping(_sc(c).get("capabilities"))
         path = (*c.path, "securityContext", "capabilities")
-        if "ALL" not in {str(d).upper() for d in _list(caps.get("drop"))}:
+        if "ALL" not in {str(d).upper() for d in as_list(caps.get("drop"))}:
             yield Violation(f"container {c.name} does not drop ALL capabilities", (*path, "drop"))
-        extra = [str(a) for a in _list(caps.get("add")) if str(a).upper() not in ("NET_BIND_SERVICE", "CAP_NET_BIND_SERVICE")]
+        extra = [str(a) for a in as_list(caps.get("add")) if str(a).upper() not in ("NET_BIND_SERVICE", "CAP_NET_BIND_SERVICE")]
         if extra:
             yield Violation(f"container {c.name} adds capabilities {', '.join(extra)}", (*path, "add"))
 
@@ -183,6 +176,6 @@ def _per_pod(lacking: list[Container], setting: str, field: tuple[str, ...]) -> 
 def _volumes(pod: PodSpec) -> Iterator[tuple[int, dict[str, Any]]]:
     """The pod's volumes with their index in ``spec.volumes`` (for the finding's line)."""
     volumes = pod.spec.get("volumes")
-    for i, volume in enumerate(volumes if isinstance(volumes, list) else []):
+    for i, volume in enumerate(as_list(volumes)):
         if isinstance(volume, dict):
             yield i, volume

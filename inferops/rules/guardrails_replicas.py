@@ -7,10 +7,10 @@ best_practices.md, sync-options.md). Omit ``replicas``, or ignore the field in t
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.workloads import dig
+from inferops.shapes import as_list
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import Manifest
 
@@ -62,11 +62,9 @@ def _ignored_replicas(manifests: Sequence[Manifest]) -> set[tuple[str, str | Non
         options = dig(app.data, ("spec", "syncPolicy", "syncOptions"))
         if not isinstance(options, list) or "RespectIgnoreDifferences=true" not in options:
             continue
-        for entry in _list(dig(app.data, ("spec", "ignoreDifferences"))):
-            if isinstance(entry, dict) and "/spec/replicas" in _list(entry.get("jsonPointers")):
+        for entry in as_list(dig(app.data, ("spec", "ignoreDifferences"))):
+            if isinstance(entry, dict) and "/spec/replicas" in as_list(entry.get("jsonPointers")):
                 ignored.add((str(entry.get("kind") or ""), entry.get("name") or None))
     return ignored
 
 
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []

@@ -12,6 +12,7 @@ from typing import Any
 
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.workloads import containers
+from inferops.shapes import as_list
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import JsonPath, Manifest
 
@@ -72,7 +73,7 @@ def credential_literal(m: Manifest, ctx: Context) -> Iterator[Violation]:
                 break
     for c in containers(m):
         env = c.data.get("env")
-        for i, var in enumerate(env if isinstance(env, list) else []):
+        for i, var in enumerate(as_list(env)):
             if not isinstance(var, dict):
                 continue
             name, value = str(var.get("name") or ""), var.get("value")

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from inferops.errors import InferopsError
+from inferops.shapes import as_list
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -184,7 +185,7 @@ def _read_kustomization(file: Path) -> Kustomization:
 def _aux_entries(doc: dict[str, Any]) -> Iterator[str]:
     """File references of a kustomization other than resources: patches, generator inputs and friends."""
     for key in ("patches", "patchesJson6902", "replacements"):
-        for item in _list(doc.get(key)):
+        for item in as_list(doc.get(key)):
             if isinstance(item, dict) and isinstance(item.get("path"), str):
                 yield item["path"]
             elif isinstance(item, str):
@@ -195,20 +196,16 @@ def _aux_entries(doc: dict[str, Any]) -> Iterator[str]:
     if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
         yield openapi["path"]
     for key in ("configMapGenerator", "secretGenerator"):
-        for gen in _list(doc.get(key)):
+        for gen in as_list(doc.get(key)):
             if not isinstance(gen, dict):
                 continue
             for entry in _strings(gen.get("files"), gen.get("envs"), [gen.get("env")]):
                 yield entry.split("=", 1)[1] if "=" in entry else entry
 
 
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
 def _strings(*values: Any) -> Iterator[str]:
     for value in values:
-        for item in _list(value):
+        for item in as_list(value):
             if isinstance(item, str) and item.strip():
                 yield item
 
@@ -269,7 +266,7 @@ def _argo_source_paths(doc: Any) -> Iterator[str]:
         return
     if not isinstance(spec, dict):
         return
-    sources = [spec.get("source"), *_list(spec.get("sources"))]
+    sources = [spec.get("source"), *as_list(spec.get("sources"))]
     for source in sources:
         if isinstance(source, dict) and isinstance(source.get("path"), str) and "{{" not in source["path"]:
             yield source["path"]

@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from inferops.shapes import as_mapping
+
 #: Label the generator puts on every object of an overlay, naming its environment.
 ENVIRONMENT_LABEL = "inferops.io/environment"
 
@@ -40,7 +42,7 @@ class Manifest:
     @property
     def metadata(self) -> dict[str, Any]:
         meta = self.data.get("metadata")
-        return meta if isinstance(meta, dict) else {}
+        return as_mapping(meta)
 
     @property
     def name(self) -> str:
@@ -54,12 +56,12 @@ class Manifest:
     @property
     def labels(self) -> dict[str, str]:
         labels = self.metadata.get("labels")
-        return labels if isinstance(labels, dict) else {}
+        return as_mapping(labels)
 
     @property
     def annotations(self) -> dict[str, str]:
         annotations = self.metadata.get("annotations")
-        return annotations if isinstance(annotations, dict) else {}
+        return as_mapping(annotations)
 
     @property
     def ref(self) -> str:

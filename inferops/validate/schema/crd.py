@@ -23,6 +23,7 @@ from typing import Any
 
 from inferops.data import schemas_dir
 from inferops.errors import InferopsError
+from inferops.shapes import as_mapping
 
 Schema = dict[str, Any]
 
@@ -68,19 +69,19 @@ def convert_crd(crd: dict[str, Any]) -> list[CrdSchema]:
     A CRD with fields of the wrong type (``versions: 5``, ``names: [..]``) is a ``ValueError`` naming the
     field: ``--crd`` files are user input, and the API server would reject such a CRD too.
     """
-    spec = _mapping(crd.get("spec"))
-    group, kind = spec.get("group"), _mapping(spec.get("names")).get("kind")
+    spec = as_mapping(crd.get("spec"))
+    group, kind = spec.get("group"), as_mapping(spec.get("names")).get("kind")
     if not (isinstance(group, str) and group and isinstance(kind, str) and kind):
         raise ValueError("CustomResourceDefinition without spec.group or spec.names.kind")
-    shared = _mapping(spec.get("validation")).get("openAPIV3Schema")  # apiextensions.k8s.io/v1beta1
+    shared = as_mapping(spec.get("validation")).get("openAPIV3Schema")  # apiextensions.k8s.io/v1beta1
     versions = spec.get("versions") or [{"name": spec.get("version")}]
     if not isinstance(versions, list):
         raise ValueError("spec.versions of a CustomResourceDefinition must be a list")
     out = []
     for entry in versions:
-        entry = _mapping(entry)
+        entry = as_mapping(entry)
         name = entry.get("name")
-        openapi = _mapping(entry.get("schema")).get("openAPIV3Schema") or shared
+        openapi = as_mapping(entry.get("schema")).get("openAPIV3Schema") or shared
         if not (isinstance(name, str) and name and isinstance(openapi, dict)):
             continue
         schema = convert_schema(openapi)
@@ -92,10 +93,6 @@ def convert_crd(crd: dict[str, Any]) -> list[CrdSchema]:
         properties.setdefault("metadata", {"type": "object"})  # the API server always accepts it
         out.append(CrdSchema(group, name, kind, schema))
     return out
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def convert_schema(node: Any) -> Any:
