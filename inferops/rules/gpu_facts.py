@@ -97,6 +97,7 @@ A100_80_MIG = frozenset({"1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", 
 H100_NVL_MIG = frozenset({"1g.12gb", "1g.24gb", "2g.24gb", "3g.47gb", "4g.47gb", "7g.94gb"})
 H200_MIG = frozenset({"1g.18gb", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb"})
 A30_MIG = frozenset({"1g.6gb", "2g.12gb", "4g.24gb"})
+ALL_MIG_PROFILES = A100_40_MIG | A100_80_MIG | H100_NVL_MIG | H200_MIG | A30_MIG
 
 
 @dataclass(frozen=True, slots=True)
