@@ -162,11 +162,11 @@ def _bad_exemptions(m: Manifest) -> Iterator[Finding]:
         if not key.startswith(EXEMPT_PREFIX):
             continue
         rule_id = key[len(EXEMPT_PREFIX):]
-        path: JsonPath = ("metadata", "annotations", key)
         if rule_id not in REGISTRY:
-            yield Finding(EXEMPTION_MISSING_REASON, Severity.ERROR, f"exemption names unknown rule {rule_id!r}",
-                          m.file, m.line_of(path), m.ref, "use an id listed by `inferops rules`", "guardrails")
+            message, hint = f"exemption names unknown rule {rule_id!r}", "use an id listed by `inferops rules`"
         elif not (reason and str(reason).strip()):
-            yield Finding(EXEMPTION_MISSING_REASON, Severity.ERROR, f"exemption from {rule_id} gives no reason",
-                          m.file, m.line_of(path), m.ref, "set the annotation value to why the rule does not apply",
-                          "guardrails")
+            message, hint = f"exemption from {rule_id} gives no reason", None
+        else:
+            continue
+        r = REGISTRY[EXEMPTION_MISSING_REASON]
+        yield finding_for(r, r.severity, m, Violation(message, ("metadata", "annotations", key), hint))
