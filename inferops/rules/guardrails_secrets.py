@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from inferops.redaction import TOKEN_PATTERNS, redact
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.workloads import containers
 from inferops.shapes import as_list
@@ -18,24 +19,10 @@ from inferops.validate.manifest import JsonPath, Manifest
 
 FAMILY = "guardrails"
 
-#: What a credential looks like, by issuer.
-TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
-    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")),
-    ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
-)
 #: Last word of an env var name that says its value is a credential (HF_TOKEN, DB_PASSWORD, NGC_API_KEY;
 #: not HF_TOKEN_PATH or TOKENIZERS_PARALLELISM).
 SECRET_NAME_WORDS = frozenset({"TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "APIKEY", "CREDENTIALS"})
 _ENV_REFERENCE = re.compile(r"^\$\([A-Za-z_][A-Za-z0-9_]*\)$")
-
-
-def redact(secret: str) -> str:
-    """The first five characters of a credential and a marker: ``hf_ab…(redacted)``."""
-    if secret.startswith("-----BEGIN"):
-        return f"{secret}…(redacted)"
-    return f"{secret[:5]}…(redacted)"
 
 
 def _is_plain_secret(m: Manifest) -> bool:

@@ -76,7 +76,8 @@ def run(options: Options) -> Report:
     if "render" not in options.checks:
         findings = [f for f in findings if f.family != "render"]
     findings = _dedupe(_apply_policy(findings, policy))
-    return Report(findings, files_checked=len(got.files), objects_checked=len(got.manifests), notes=got.notes)
+    notes = [*(schema.notes if schema is not None else []), *got.notes]
+    return Report(findings, files_checked=len(got.files), objects_checked=len(got.manifests), notes=notes)
 
 
 def resolve_policy(explicit: str | None, paths: list[str], cwd: Path) -> Policy:

@@ -2,14 +2,20 @@
 
 Reporters (``inferops.validate.reporters``) only format a :class:`Report`; everything they share — the
 order of findings, the counts per severity, the one-line summary — lives here so every format agrees.
+Untrusted text is made safe here too, once, when the report is built: credentials are redacted
+(:mod:`inferops.redaction`) and control characters made visible (:mod:`inferops.validate.printable`), so
+no format can print a secret or a terminal escape whatever the run found.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from inferops.errors import EXIT_FINDINGS, EXIT_OK
+from inferops.redaction import redact_text
 from inferops.validate.findings import Finding, Severity
+from inferops.validate.printable import printable
 
 
 @dataclass
@@ -17,12 +23,17 @@ class Report:
     """Findings of a run plus what was looked at.
 
     ``notes`` are remarks that are not findings, e.g. ``"apps/x/chart: Helm chart skipped"``.
+    Every text a format prints (message, hint, object, file, note) is made safe on construction.
     """
 
     findings: list[Finding]
     files_checked: int
     objects_checked: int
     notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.findings = [_safe_finding(f) for f in self.findings]
+        self.notes = [safe_text(note) for note in self.notes]
 
     @property
     def exit_code(self) -> int:
@@ -46,6 +57,19 @@ class Report:
             f"{self.count(Severity.INFO)} info"
         )
         return f"{counts} {scope}"
+
+
+def safe_text(text: str) -> str:
+    """``text`` with credentials redacted (``hf_ab…(redacted)``) and control characters made visible."""
+    return printable(redact_text(text))
+
+
+def _safe_finding(f: Finding) -> Finding:
+    """``f`` with every text a format prints passed through :func:`safe_text`."""
+    texts = {name: getattr(f, name) for name in ("message", "hint", "object", "file")}
+    clean = {name: safe_text(text) for name, text in texts.items() if text is not None}
+    changed = {name: text for name, text in clean.items() if text != texts[name]}
+    return dataclasses.replace(f, **changed) if changed else f
 
 
 def _plural(n: int, noun: str) -> str:

@@ -1,10 +1,15 @@
-"""Human-readable report: findings grouped by file and sorted by line, each with its fix hint."""
+"""Human-readable report: findings grouped by file and sorted by line, each with its fix hint.
+
+Values arrive printable (the :class:`Report` escapes control characters); every line is also kept inert
+for CI runners (:func:`inert_line`), since a pre-commit hook or a CI job may print this format to a log
+that the GitHub runner parses for workflow commands."""
 
 from __future__ import annotations
 
 from itertools import groupby
 
 from inferops.validate.findings import Finding, Severity
+from inferops.validate.printable import inert_line
 from inferops.validate.report import Report, describe
 
 _RESET = "\033[0m"
@@ -35,7 +40,7 @@ def render(report: Report, *, color: bool = False) -> str:
     lines.extend(f"note: {note}" for note in report.notes)
     summary_color = _SEVERITY_COLOR[Severity.ERROR] if report.exit_code else "\033[32m"
     lines.append(paint(summary_color, report.summary()))
-    return "\n".join(lines) + "\n"
+    return "\n".join(inert_line(line) for line in lines) + "\n"
 
 
 def _line(f: Finding) -> str:

@@ -1,8 +1,13 @@
-"""The built-in schema engine: find, compile (once per apiVersion and kind) and apply JSON Schemas."""
+"""The built-in schema engine: find, compile (once per apiVersion and kind) and apply JSON Schemas.
+
+An object's apiVersion and kind are checked as Kubernetes names (:mod:`names`) before any source builds a
+path or URL from them, and a compiled schema's ``$ref``s resolve only within the loaded schemas (the
+schema itself and Kubernetes' ``_definitions.json``): jsonschema-rs gets a retriever that refuses every
+other URI, so no schema can make the run read a local file or reach the network.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,8 +19,10 @@ from inferops.validate.manifest import JsonPath, Manifest
 from inferops.validate.schema.crd import CrdSchema, builtin_crds_dir, load_crds, strict_variant
 from inferops.validate.schema.kubernetes import KubernetesSchemas
 from inferops.validate.schema.locations import TemplateLocation
-from inferops.validate.schema.messages import describe, finding, first_line
+from inferops.validate.schema.messages import describe, finding
+from inferops.validate.schema.names import identity_problem
 from inferops.validate.schema.options import SchemaOptions
+from inferops.validate.schema.reading import load_schema_file
 
 Found = tuple[dict[str, Any], str | None]  # a schema and the URI its relative $refs resolve against
 ENGINES = ("builtin", "kubeconform")
@@ -46,10 +53,7 @@ class CrdSchemas:
         schema = self.by_key.get((api_version, kind))
         if schema is None and self.directory is not None and "/" in api_version:
             group, _, version = api_version.rpartition("/")
-            try:
-                schema = json.loads((self.directory / group / f"{kind.lower()}_{version}.json").read_bytes())
-            except FileNotFoundError:
-                return None
+            schema = load_schema_file(self.directory / group / f"{kind.lower()}_{version}.json", self.directory)
         if schema is None:
             return None
         return (strict_variant(schema) if self.strict else schema), None
@@ -68,7 +72,8 @@ class SchemaChecker:
             raise InferopsError(f"unknown schema engine {options.engine!r}; choose from {', '.join(ENGINES)}")
         self.options = options
         self.kubernetes = KubernetesSchemas(options.kubernetes_version, options.strict)
-        self.crds = [c for path in options.crds for c in load_crds(Path(path))]
+        self.notes: list[str] = []  # remarks for the report, e.g. files of a --crd directory skipped
+        self.crds = [c for path in options.crds for c in load_crds(Path(path), self.notes)]
         self.sources = self._sources()
         self._validators: dict[tuple[str, str], Any] = {}
         self._registry: Any = None
@@ -109,7 +114,7 @@ class SchemaChecker:
                                                 f"(Kubernetes {self.kubernetes.version})")]
         findings: list[Finding] = []
         seen: set[tuple[JsonPath, str]] = set()
-        for error in validator.iter_errors(m.data):
+        for error in _errors(validator, m):
             for path, message in describe(error):
                 if (path, message) not in seen:
                     seen.add((path, message))
@@ -120,7 +125,10 @@ class SchemaChecker:
         if self._kubeconform is not None:
             from inferops.validate.schema.kubeconform import run_kubeconform
 
-            return run_kubeconform(self._kubeconform, ms, self.options, self.kubernetes.version, self.crds)
+            problems = [(m, _identity_problem(m)) for m in ms]  # names never reach kubeconform's paths
+            named = [m for m, problem in problems if problem is None]
+            return ([finding(OBJECT_INVALID, m, problem) for m, problem in problems if problem]
+                    + run_kubeconform(self._kubeconform, named, self.options, self.kubernetes.version, self.crds))
         return [f for m in ms for f in self.check(m)]
 
     @staticmethod
@@ -139,13 +147,15 @@ class SchemaChecker:
             if found is None:
                 continue
             schema, base_uri = found
+            refused: list[str] = []
+            options: dict[str, Any] = {"registry": self._definitions(), "retriever": _refusing(refused)}
+            if base_uri:
+                options["base_uri"] = base_uri
             try:
-                if base_uri:
-                    validator = jsonschema_rs.validator_for(schema, registry=self._definitions(), base_uri=base_uri)
-                else:
-                    validator = jsonschema_rs.validator_for(schema, registry=self._definitions())
+                validator = jsonschema_rs.validator_for(schema, **options)
             except (ValueError, jsonschema_rs.ReferencingError) as err:
-                raise InferopsError(f"schema for {api_version} {kind} cannot be compiled: {first_line(err)}") from None
+                raise InferopsError(f"schema for {api_version} {kind} cannot be compiled: "
+                                    f"{_compile_problem(err, refused)}") from None
             break
         self._validators[key] = validator
         return validator
@@ -156,7 +166,7 @@ class SchemaChecker:
             import jsonschema_rs
 
             definitions = self.kubernetes.definitions()
-            self._registry = jsonschema_rs.Registry([(definitions["$id"], definitions)])
+            self._registry = jsonschema_rs.Registry([(definitions["$id"], definitions)], retriever=_refusing([]))
         return self._registry
 
 
@@ -167,5 +177,35 @@ def _identity_problem(m: Manifest) -> str | None:
             return f"object has no {field}"
         if not isinstance(value, str):
             return f"{field} must be a string"
-    return None
+    return identity_problem(m.api_version, m.kind)
+
+
+def _refusing(refused: list[str]) -> Any:
+    """A jsonschema-rs retriever that fetches nothing: a ``$ref`` outside the loaded schemas (a
+    ``file://`` path, an ``http(s)://`` URL, any other URI) is recorded in ``refused`` and fails."""
+
+    def retrieve(uri: str) -> Any:
+        refused.append(uri)
+        raise ValueError("outside the loaded schemas; $ref is not retrieved")
+
+    return retrieve
+
+
+def _compile_problem(err: Exception, refused: list[str]) -> str:
+    """Why a schema did not compile, without quoting it: jsonschema-rs' own message for an invalid
+    schema repeats the offending value, which may be anything the schema was made to hold."""
+    if refused:
+        return f"$ref {refused[0]!r} is outside the loaded schemas and is not retrieved (no file or network access)"
+    where = "/".join(str(part) for part in getattr(err, "instance_path", []) or [])
+    return f"not a valid JSON Schema (at /{where})" if where else "not a valid JSON Schema"
+
+
+def _errors(validator: Any, m: Manifest) -> Iterable[Any]:
+    """The validation errors of ``m``; a ``$ref`` first followed here (jsonschema-rs may resolve one
+    lazily) is refused like at compile time and ends the run with one line."""
+    try:
+        return list(validator.iter_errors(m.data))
+    except ValueError:
+        raise InferopsError(f"schema for {m.api_version} {m.kind} refers outside the loaded schemas; "
+                            "$ref is not retrieved") from None
 

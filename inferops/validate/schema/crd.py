@@ -161,24 +161,36 @@ def crd_files(path: Path) -> Iterator[Path]:
         yield path
 
 
-def load_crds(path: Path) -> list[CrdSchema]:
-    """Convert the CRDs in a file or directory; bad input is an :class:`InferopsError` naming the file."""
+def load_crds(path: Path, notes: list[str] | None = None) -> list[CrdSchema]:
+    """Convert the CRDs in a file or directory; bad input is an :class:`InferopsError` naming the file.
+
+    In a directory, files without a CustomResourceDefinition (other manifests, a README, YAML that does
+    not parse) are skipped and listed in one note appended to ``notes``: a CRDs folder often holds more
+    than CRDs. A file named on its own must hold one, and a file with CRDs must load cleanly.
+    """
     from inferops.validate.loader import load_path
 
     if not path.exists():
         raise InferopsError("CRD file or directory not found", file=str(path))
     out: list[CrdSchema] = []
+    skipped: list[str] = []
     for file in crd_files(path):
         loaded = load_path(file, str(file), strict=False)
+        found = [m for m in loaded.manifests if m.kind == "CustomResourceDefinition"]
+        if not found and path.is_dir():
+            skipped.append(str(file.relative_to(path)))
+            continue
         if loaded.findings:
             first = loaded.findings[0]
             raise InferopsError(first.message, file=first.file, line=first.line)
-        found = [m for m in loaded.manifests if m.kind == "CustomResourceDefinition"]
-        if not found and not path.is_dir():
+        if not found:
             raise InferopsError("no CustomResourceDefinition in this file", file=str(file))
         for m in found:
             try:
                 out.extend(convert_crd(m.data))
             except ValueError as err:
                 raise InferopsError(str(err), file=str(file), line=m.line) from None
+    if skipped and notes is not None:
+        shown = ", ".join(skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        notes.append(f"--crd {path}: skipped {len(skipped)} file(s) with no CustomResourceDefinition: {shown}")
     return out

@@ -8,13 +8,13 @@ Its directory ``kubernetes-json-schema/v<version>-local[-strict]/`` holds one fi
 from __future__ import annotations
 
 import importlib.util
-import json
 import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from inferops.errors import InferopsError
+from inferops.validate.schema.reading import load_schema_file
 
 _VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.(\d+)-local$")
 _VERSION_ARG = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
@@ -69,12 +69,12 @@ class KubernetesSchemas:
         self.directory = schema_root() / f"v{self.version}-local{'-strict' if strict else ''}"
 
     def find(self, kind: str, api_version: str) -> dict[str, Any] | None:
-        path = self.directory / f"{kind.lower()}{kind_suffix(api_version)}.json"
-        try:
-            return json.loads(path.read_bytes())
-        except FileNotFoundError:
-            return None
+        return load_schema_file(self.directory / f"{kind.lower()}{kind_suffix(api_version)}.json", self.directory)
 
     def definitions(self) -> dict[str, Any]:
         """``_definitions.json``, registered once so every kind's ``$ref``s resolve offline."""
-        return json.loads((self.directory / "_definitions.json").read_bytes())
+        definitions = load_schema_file(self.directory / "_definitions.json", self.directory)
+        if definitions is None:
+            raise InferopsError("schema definitions missing from the kubernetes-validate package",
+                                file=str(self.directory / "_definitions.json"))
+        return definitions
