@@ -66,10 +66,12 @@ def safe_text(text: str) -> str:
 
 def _safe_finding(f: Finding) -> Finding:
     """``f`` with every text a format prints passed through :func:`safe_text`."""
-    texts = {name: getattr(f, name) for name in ("message", "hint", "object", "file")}
-    clean = {name: safe_text(text) for name, text in texts.items() if text is not None}
-    changed = {name: text for name, text in clean.items() if text != texts[name]}
-    return dataclasses.replace(f, **changed) if changed else f
+    message, file = safe_text(f.message), safe_text(f.file)
+    obj = safe_text(f.object) if f.object is not None else None
+    hint = safe_text(f.hint) if f.hint is not None else None
+    if (message, file, obj, hint) == (f.message, f.file, f.object, f.hint):
+        return f
+    return dataclasses.replace(f, message=message, file=file, object=obj, hint=hint)
 
 
 def _plural(n: int, noun: str) -> str:

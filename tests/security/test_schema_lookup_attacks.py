@@ -22,7 +22,8 @@ SECRET = "TOPSECRET-do-not-print"
 
 
 def widget(api_version: str, kind: str = "Widget") -> str:
-    return f"apiVersion: {json.dumps(api_version)}\nkind: {json.dumps(kind)}\nmetadata: {{name: w}}\nspec: {{size: 3}}\n"
+    identity = f"apiVersion: {json.dumps(api_version)}\nkind: {json.dumps(kind)}\n"
+    return identity + "metadata: {name: w}\nspec: {size: 3}\n"
 
 
 @pytest.fixture
@@ -40,7 +41,8 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return checkout
 
 
-@pytest.mark.parametrize("api_version", ["/proc/self/cwd/evil/v1", "/{checkout}/evil/v1", "../../../../../../../../{checkout}/evil/v1"])
+@pytest.mark.parametrize("api_version", [
+    "/proc/self/cwd/evil/v1", "/{checkout}/evil/v1", "../../../../../../../../{checkout}/evil/v1"])
 def test_an_api_version_that_is_a_path_reads_no_planted_schema(
     repo: Path, capsys: pytest.CaptureFixture[str], api_version: str
 ) -> None:

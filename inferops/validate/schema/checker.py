@@ -114,7 +114,7 @@ class SchemaChecker:
                                                 f"(Kubernetes {self.kubernetes.version})")]
         findings: list[Finding] = []
         seen: set[tuple[JsonPath, str]] = set()
-        for error in _errors(validator, m):
+        for error in validator.iter_errors(m.data):
             for path, message in describe(error):
                 if (path, message) not in seen:
                     seen.add((path, message))
@@ -181,8 +181,10 @@ def _identity_problem(m: Manifest) -> str | None:
 
 
 def _refusing(refused: list[str]) -> Any:
-    """A jsonschema-rs retriever that fetches nothing: a ``$ref`` outside the loaded schemas (a
-    ``file://`` path, an ``http(s)://`` URL, any other URI) is recorded in ``refused`` and fails."""
+    """A jsonschema-rs retriever that fetches nothing: a ``$ref`` (or ``$schema``) outside the loaded
+    schemas (a ``file://`` path, an ``http(s)://`` URL, any other URI) is recorded in ``refused`` and
+    fails. jsonschema-rs resolves every reference when it compiles a schema, so this is the only place
+    a schema could reach outside."""
 
     def retrieve(uri: str) -> Any:
         refused.append(uri)
@@ -195,17 +197,7 @@ def _compile_problem(err: Exception, refused: list[str]) -> str:
     """Why a schema did not compile, without quoting it: jsonschema-rs' own message for an invalid
     schema repeats the offending value, which may be anything the schema was made to hold."""
     if refused:
-        return f"$ref {refused[0]!r} is outside the loaded schemas and is not retrieved (no file or network access)"
+        return (f"it refers to {refused[0]!r}, outside the loaded schemas; references are resolved only within "
+                "them (no file or network access)")
     where = "/".join(str(part) for part in getattr(err, "instance_path", []) or [])
     return f"not a valid JSON Schema (at /{where})" if where else "not a valid JSON Schema"
-
-
-def _errors(validator: Any, m: Manifest) -> Iterable[Any]:
-    """The validation errors of ``m``; a ``$ref`` first followed here (jsonschema-rs may resolve one
-    lazily) is refused like at compile time and ends the run with one line."""
-    try:
-        return list(validator.iter_errors(m.data))
-    except ValueError:
-        raise InferopsError(f"schema for {m.api_version} {m.kind} refers outside the loaded schemas; "
-                            "$ref is not retrieved") from None
-
