@@ -103,7 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except InferopsError as err:
-        print(f"inferops: error: {err}", file=sys.stderr)
+        from inferops.validate.printable import inert_line
+        from inferops.validate.report import safe_text  # the message may name files a pull request chose
+
+        print(f"inferops: error: {inert_line(safe_text(str(err)))}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("inferops: interrupted", file=sys.stderr)

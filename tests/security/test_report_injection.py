@@ -62,3 +62,13 @@ def test_no_format_prints_a_control_character_from_a_finding(fmt: str) -> None:
                     files_checked=1, objects_checked=1, notes=[hostile])
     out = render(report, fmt)
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", out)
+
+
+def test_a_usage_error_naming_a_hostile_file_prints_one_inert_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--crd", NAME, "."]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "CRD file or directory not found" in err
+    assert runner_commands(err) == [] and "\x1b" not in err
