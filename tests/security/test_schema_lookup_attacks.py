@@ -6,12 +6,12 @@ whose compile error quotes what it holds.
 """
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from loopback_http import loopback_server, send_json
 
 from inferops.cli import main
 from inferops.errors import InferopsError
@@ -63,36 +63,22 @@ def test_a_kind_that_is_a_path_reads_no_planted_schema(repo: Path, capsys: pytes
 
 
 class RefServer:
-    """An HTTP server on 127.0.0.1 that serves the secret schema and counts requests."""
+    """Serves the secret schema on 127.0.0.1 and records the paths asked for."""
 
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                outer.requests.append(self.path)
-                body = json.dumps({"enum": [SECRET]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+    def __init__(self, url: str, requests: list[str]) -> None:
+        self.url, self.requests = url, requests
 
 
 @pytest.fixture
 def ref_server() -> Iterator[RefServer]:
-    server = RefServer()
-    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    requests: list[str] = []
+
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        requests.append(handler.path)
+        send_json(handler, json.dumps({"enum": [SECRET]}).encode())
+
+    with loopback_server(respond) as url:
+        yield RefServer(url, requests)
 
 
 def check_with_schema(tmp_path: Path, schema: dict) -> list:

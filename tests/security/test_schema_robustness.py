@@ -12,10 +12,11 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from loopback_http import loopback_server, send_json
 
 from inferops.cli import main
 from inferops.errors import InferopsError
@@ -61,50 +62,40 @@ def test_a_url_schema_location_with_a_space_is_a_usage_error(
 
 
 class SchemaServer:
-    """An HTTP server on 127.0.0.1 serving WIDGET_SCHEMA, counting requests; ``trickle`` sends the body a
-    byte at a time, ``oversize`` sends a body of that many bytes."""
+    """Serves WIDGET_SCHEMA on 127.0.0.1 and counts requests; ``trickle`` sends the body a byte at a
+    time and never finishes, ``oversize`` sends a body of that many bytes instead."""
 
     def __init__(self) -> None:
         self.requests = 0
         self.trickle = False
         self.oversize = 0
         self.stop = threading.Event()
-        outer = self
+        self.location = ""
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-                outer.requests += 1
-                body = b" " * outer.oversize or json.dumps(WIDGET_SCHEMA).encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body) + (1000 if outer.trickle else 0)))
-                self.end_headers()
-                if not outer.trickle:
-                    self.wfile.write(body)
-                    return
-                while not outer.stop.is_set():  # a byte at a time, never done
-                    try:
-                        self.wfile.write(b" ")
-                        self.wfile.flush()
-                    except OSError:
-                        return
-                    time.sleep(0.05)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.location = f"http://127.0.0.1:{self.httpd.server_port}/{{{{ .ResourceKind }}}}.json"
+    def respond(self, handler: BaseHTTPRequestHandler) -> None:
+        self.requests += 1
+        if not self.trickle:
+            send_json(handler, b" " * self.oversize or json.dumps(WIDGET_SCHEMA).encode())
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Length", "1000000")
+        handler.end_headers()
+        while not self.stop.is_set():
+            try:
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture
 def server() -> Iterator[SchemaServer]:
     served = SchemaServer()
-    thread = threading.Thread(target=served.httpd.serve_forever, daemon=True)
-    thread.start()
-    yield served
-    served.stop.set()
-    served.httpd.shutdown()
-    served.httpd.server_close()
+    with loopback_server(served.respond) as url:
+        served.location = url + "/{{ .ResourceKind }}.json"
+        yield served
+        served.stop.set()
 
 
 def check(server: SchemaServer, cache: Path) -> list[str]:

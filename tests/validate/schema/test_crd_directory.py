@@ -3,29 +3,11 @@
 from pathlib import Path
 
 import pytest
+from test_crd_schemas import CRD, widget
 
 from inferops.cli import main
 from inferops.errors import InferopsError
 from inferops.validate.schema import SchemaChecker, SchemaOptions
-
-CRD = """\
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  names: {kind: Widget, plural: widgets}
-  scope: Namespaced
-  versions:
-    - name: v1
-      served: true
-      storage: true
-      schema:
-        openAPIV3Schema:
-          type: object
-          properties:
-            spec: {type: object, properties: {size: {type: integer}}}
-"""
 
 
 @pytest.fixture
@@ -50,11 +32,10 @@ def test_the_note_reaches_the_report_and_the_run_goes_on(
     crds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "widget.yaml").write_text("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"
-                                          "spec: {size: big}\n")
+    (tmp_path / "widget.yaml").write_text(widget("[1]"))
     assert main(["validate", "--checks", "schema", "--crd", "crds", "widget.yaml"]) == 1
     out = capsys.readouterr().out
-    assert "spec.size: expected integer, got string" in out
+    assert "spec.size: expected integer or string, got array" in out
     assert "note: --crd crds: skipped 3 file(s) with no CustomResourceDefinition" in out
 
 
