@@ -128,3 +128,16 @@ def test_refs_into_kubernetes_definitions_still_resolve(tmp_path: Path) -> None:
                             "d.yaml", strict=True)
     findings = SchemaChecker(SchemaOptions()).check_all(loaded.manifests)
     assert "spec.replicas: expected integer, got string" in [f.message for f in findings]
+
+
+@pytest.mark.parametrize(("group", "version", "kind"), [
+    ("../../../../tmp/planted", "v1", "Widget"), ("example.com", "../v1", "Widget"), ("example.com", "v1", "../W")])
+def test_a_crd_whose_names_are_paths_is_refused(tmp_path: Path, group: str, version: str, kind: str) -> None:
+    """CRD names become file names in kubeconform's catalog layout (``--engine kubeconform``)."""
+    crd = tmp_path / "crd.yaml"
+    crd.write_text(json.dumps({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "w"},
+        "spec": {"group": group, "names": {"kind": kind},
+                 "versions": [{"name": version, "schema": {"openAPIV3Schema": {"type": "object"}}}]}}))
+    with pytest.raises(InferopsError, match="is not a Kubernetes name"):
+        SchemaChecker(SchemaOptions(crds=[crd]))

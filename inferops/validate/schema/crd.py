@@ -24,6 +24,7 @@ from typing import Any
 from inferops.data import schemas_dir
 from inferops.errors import InferopsError
 from inferops.shapes import as_mapping
+from inferops.validate.schema.names import is_group, is_kind, is_version, shown
 
 Schema = dict[str, Any]
 
@@ -73,6 +74,8 @@ def convert_crd(crd: dict[str, Any]) -> list[CrdSchema]:
     group, kind = spec.get("group"), as_mapping(spec.get("names")).get("kind")
     if not (isinstance(group, str) and group and isinstance(kind, str) and kind):
         raise ValueError("CustomResourceDefinition without spec.group or spec.names.kind")
+    if not (is_group(group) and is_kind(kind)):  # they name schema files (kubeconform's catalog layout)
+        raise ValueError(f"spec.group {shown(group)} or spec.names.kind {shown(kind)} is not a Kubernetes name")
     shared = as_mapping(spec.get("validation")).get("openAPIV3Schema")  # apiextensions.k8s.io/v1beta1
     versions = spec.get("versions") or [{"name": spec.get("version")}]
     if not isinstance(versions, list):
@@ -84,6 +87,8 @@ def convert_crd(crd: dict[str, Any]) -> list[CrdSchema]:
         openapi = as_mapping(entry.get("schema")).get("openAPIV3Schema") or shared
         if not (isinstance(name, str) and name and isinstance(openapi, dict)):
             continue
+        if not is_version(name):
+            raise ValueError(f"version name {shown(name)} is not a Kubernetes name (a DNS-1035 label such as v1)")
         schema = convert_schema(openapi)
         properties = schema.setdefault("properties", {})
         if not isinstance(properties, dict):
