@@ -62,12 +62,12 @@ def test_a_url_schema_location_with_a_space_is_a_usage_error(
 
 
 class SchemaServer:
-    """Serves WIDGET_SCHEMA on 127.0.0.1 and counts requests; ``trickle`` sends the body a byte at a
-    time and never finishes, ``oversize`` sends a body of that many bytes instead."""
+    """Serves WIDGET_SCHEMA on 127.0.0.1 and counts requests; ``trickle`` (``"body"`` or ``"headers"``)
+    sends that part a byte at a time and never finishes, ``oversize`` sends a body of that many bytes."""
 
     def __init__(self) -> None:
         self.requests = 0
-        self.trickle = False
+        self.trickle = ""
         self.oversize = 0
         self.stop = threading.Event()
         self.location = ""
@@ -77,12 +77,15 @@ class SchemaServer:
         if not self.trickle:
             send_json(handler, b" " * self.oversize or json.dumps(WIDGET_SCHEMA).encode())
             return
-        handler.send_response(200)
-        handler.send_header("Content-Length", "1000000")
-        handler.end_headers()
+        if self.trickle == "body":
+            handler.send_response(200)
+            handler.send_header("Content-Length", "1000000")
+            handler.end_headers()
+        else:
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Endless: ")
         while not self.stop.is_set():
             try:
-                handler.wfile.write(b" ")
+                handler.wfile.write(b"a")
                 handler.wfile.flush()
             except OSError:
                 return
@@ -104,11 +107,12 @@ def check(server: SchemaServer, cache: Path) -> list[str]:
     return [f.message for f in checker.check_all(loaded.manifests)]
 
 
+@pytest.mark.parametrize("part", ["body", "headers"])
 def test_a_server_that_trickles_bytes_is_cut_off_at_the_deadline(
-    server: SchemaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: SchemaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part: str
 ) -> None:
     monkeypatch.setattr(locations, "TIMEOUT_SECONDS", 1)
-    server.trickle = True
+    server.trickle = part
     with pytest.raises(InferopsError, match="timed out"):
         check(server, tmp_path)
 

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -119,10 +120,33 @@ class TemplateLocation:
 
 
 def download(url: str) -> bytes | None:
-    """The body at ``url``, ``None`` on HTTP 404. :data:`TIMEOUT_SECONDS` bounds the whole download
-    (connection and every read: a server that trickles bytes is cut off at the deadline) and
-    :data:`MAX_SCHEMA_BYTES` its size."""
+    """The body at ``url``, ``None`` on HTTP 404. :data:`TIMEOUT_SECONDS` bounds the whole download and
+    :data:`MAX_SCHEMA_BYTES` its size.
+
+    A socket timeout only bounds each wait, so a server that trickles bytes (in the body or in endless
+    headers), or a slow name lookup, could hold the run for ever. The download therefore runs in a
+    worker thread that the run stops waiting for at the deadline; the worker also stops reading a body
+    at the deadline, so it does not outlive the download by more than one wait."""
     deadline = time.monotonic() + TIMEOUT_SECONDS
+    outcome: list[bytes | None | BaseException] = []
+
+    def fetch() -> None:
+        try:
+            outcome.append(_fetch(url, deadline))
+        except BaseException as err:  # handed to the waiting thread
+            outcome.append(err)
+
+    worker = threading.Thread(target=fetch, name="inferops-schema-download", daemon=True)
+    worker.start()
+    worker.join(TIMEOUT_SECONDS)
+    if not outcome:
+        raise InferopsError(f"cannot download schema {url}: timed out after {TIMEOUT_SECONDS} s")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _fetch(url: str, deadline: float) -> bytes | None:
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (http/https only)
             return _read_until(response, deadline, url)
@@ -136,16 +160,10 @@ def download(url: str) -> bytes | None:
 
 
 def _read_until(response: Any, deadline: float, url: str) -> bytes:
-    """Read ``response`` in chunks, each wait limited to the time left before ``deadline``."""
-    sock = getattr(getattr(response.fp, "raw", None), "_sock", None)  # http.client keeps no public handle
+    """The body of ``response``, read a chunk at a time until ``deadline`` or :data:`MAX_SCHEMA_BYTES`."""
     chunks: list[bytes] = []
     size = 0
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise InferopsError(f"cannot download schema {url}: timed out after {TIMEOUT_SECONDS} s")
-        if sock is not None:
-            sock.settimeout(left)
+    while time.monotonic() < deadline:
         chunk = response.read1(_CHUNK)
         if not chunk:
             return b"".join(chunks)
@@ -153,6 +171,7 @@ def _read_until(response: Any, deadline: float, url: str) -> bytes:
         if size > MAX_SCHEMA_BYTES:
             raise InferopsError(f"cannot download schema {url}: larger than {MAX_SCHEMA_BYTES // 2**20} MiB")
         chunks.append(chunk)
+    raise InferopsError(f"cannot download schema {url}: timed out after {TIMEOUT_SECONDS} s")
 
 
 def _parsed(body: bytes | None) -> dict[str, Any] | None:
