@@ -20,6 +20,10 @@ HPA = "HorizontalPodAutoscaler"
 SCALED_OBJECT = "ScaledObject"
 #: KEDA's default maxReplicaCount (keda-docs reference/scaledobject-spec.md).
 KEDA_DEFAULT_MAX = 100
+#: Trigger types whose ``metadata.metricName`` names the metric to read, not the HPA metric, so it is
+#: required, not deprecated: Azure Monitor (kedacore/keda#4713, keda-docs#1152) and AWS CloudWatch
+#: (keda.sh/docs/2.15/scalers/aws-cloudwatch: "metricName: ApproximateNumberOfMessagesVisible").
+METRIC_NAME_IS_SOURCE = frozenset({"azure-monitor", "aws-cloudwatch"})
 #: Workload kinds whose replica count we can read; DaemonSets scale with nodes and are left out.
 _REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet", "LeaderWorkerSet", "Pod", "Job", "CronJob")
 
@@ -108,6 +112,8 @@ def keda_metric_name(m: Manifest, ctx: Context) -> Iterator[Violation]:
         return
     for i, trigger in enumerate(_triggers(m)):
         metadata = trigger.get("metadata")
+        if trigger.get("type") in METRIC_NAME_IS_SOURCE:
+            continue
         if isinstance(metadata, dict) and "metricName" in metadata:
             yield Violation(f"trigger {i} ({trigger.get('type')}) sets metricName, which current KEDA rejects",
                             ("spec", "triggers", i, "metadata", "metricName"))

@@ -114,6 +114,6 @@ def test_leader_worker_set_counts_gpus_of_the_whole_group() -> None:
     assert rule_ids(LWS.replace("PP", "2")) == []
     assert messages("gpu-parallelism-too-large", LWS.replace("PP", "4")) == [
         "container vllm-leader runs vllm with --tensor-parallel-size 8 × --pipeline-parallel-size 4 = 32 GPUs, "
-        "but its serving group has 8 GPUs × 2 pods = 16 GPUs; the server cannot start"]
+        "but its serving group has 8 GPUs (leader) + 1 × 8 GPUs (workers) = 16 GPUs; the server cannot start"]
     # PP 1 leaves the worker idle, and 405B weights do not fit on the leader's 8 GPUs alone
     assert rule_ids(LWS.replace("PP", "1")) == ["gpu-model-too-large", "gpu-parallelism-idle"]
