@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from inferops.errors import InferopsError
 from inferops.policy import Policy, find_policy, load_policy
 from inferops.rules.base import REGISTRY, Context, Rule, effective_severity, run_rules
+from inferops.validate.causes import one_per_cause
 from inferops.validate.discovery import Kustomization, Plan, discover, display_path
 from inferops.validate.findings import Finding
 from inferops.validate.manifest import Manifest
@@ -75,7 +76,7 @@ def run(options: Options) -> Report:
     findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx)]
     if "render" not in options.checks:
         findings = [f for f in findings if f.family != "render"]
-    findings = _dedupe(_apply_policy(findings, policy))
+    findings = one_per_cause(_dedupe(_apply_policy(findings, policy)))
     return Report(findings, files_checked=len(got.files), objects_checked=len(got.manifests), notes=got.notes)
 
 
