@@ -13,11 +13,10 @@ from inferops.rules.gpu_pods import (
     gpu_containers,
     gpu_count,
     serving_containers,
-    shm_from_controller,
 )
 from inferops.rules.gpu_runtime import server_of
 from inferops.rules.gpu_weights import Weights, model_weights
-from inferops.rules.workloads import Container
+from inferops.rules.workloads import Container, completed_by_controller
 from inferops.shapes import as_list
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import JsonPath, Manifest
@@ -55,7 +54,7 @@ def _multi_gpu(c: Container) -> bool:
 def shm_missing(m: Manifest, ctx: Context) -> Iterator[Violation]:
     for c in gpu_containers(m):
         if c.list_name == "containers" and _multi_gpu(c) and _shm_empty_dir(c) is None \
-                and not shm_from_controller(m, c):
+                and not completed_by_controller(m, c):
             yield Violation(f"container {c.name} uses several GPUs but /dev/shm is not a memory-backed emptyDir; "
                             "the container's default 64Mi /dev/shm breaks tensor-parallel inference", c.path)
 

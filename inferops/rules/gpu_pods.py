@@ -21,7 +21,15 @@ from inferops.rules.gpu_facts import (
     whole_number,
 )
 from inferops.rules.gpu_runtime import server_of
-from inferops.rules.workloads import Container, PodSpec, containers, dig, pod_containers, pod_specs
+from inferops.rules.workloads import (
+    RAY_KINDS,
+    Container,
+    PodSpec,
+    containers,
+    dig,
+    pod_containers,
+    pod_specs,
+)
 from inferops.shapes import as_list, as_mapping
 from inferops.validate.manifest import Manifest
 
@@ -65,23 +73,6 @@ SERVING_ROLES = frozenset({"pod", "leader", "predictor", "runtime", "decode", "p
 #: Words in an image or command that mark a container serving no model: notebooks and training.
 _NOT_SERVING = re.compile(r"jupyter|notebook|torchrun|torch\.distributed\.(?:run|launch)|deepspeed|"
                           r"accelerate launch|(?:^|[/_\-\s])train(?:ing|er)?(?:\.py)?(?:$|[\s:_\-])")
-
-
-#: Kinds whose containers the KServe controller merges with a ServingRuntime or LLMInferenceServiceConfig
-#: (probes, command, /dev/shm come from there), so a field missing from the manifest proves nothing.
-CONTROLLER_COMPLETED = frozenset({"InferenceService", "LLMInferenceService"})
-RAY_KINDS = frozenset({"RayCluster", "RayService", "RayJob"})
-
-
-def shm_from_controller(m: Manifest, c: Container) -> bool:
-    """Whether the operator mounts a memory-backed /dev/shm itself: KubeRay adds the ``shared-mem`` emptyDir
-    (medium Memory, sized to the memory limit) to the Ray container of every head and worker pod
-    (ray-operator/controllers/ray/common/pod.go, ``SharedMemoryVolumeMountPath = "/dev/shm"``); the
-    LLMInferenceService presets mount the ``shm`` volume that samples only resize (kserve
-    docs/samples/llmisvc)."""
-    if m.kind in RAY_KINDS:
-        return c.pod.role in ("head", "worker") and c.path[-1] == 0 and c.list_name == "containers"
-    return m.kind == "LLMInferenceService"
 
 
 def serves_no_model(c: Container) -> bool:

@@ -8,8 +8,8 @@ from typing import Any
 
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.gpu_facts import parse_quantity
-from inferops.rules.gpu_pods import CONTROLLER_COMPLETED, gpus_per_replica, serving_containers
-from inferops.rules.workloads import Container, dig
+from inferops.rules.gpu_pods import gpus_per_replica, serving_containers
+from inferops.rules.workloads import Container, completed_by_controller, dig
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import Manifest
 
@@ -87,9 +87,9 @@ def startup_budget(c: Container) -> int | None:
       summary="A GPU model server has no startupProbe, or one that gives up within 10 minutes.",
       hint="add a startupProbe on /health with periodSeconds: 30 and failureThreshold: 60 (30 minutes)")
 def startup_probe(m: Manifest, ctx: Context) -> Iterator[Violation]:
-    if m.kind in CONTROLLER_COMPLETED:
-        return  # the ServingRuntime or LLMInferenceServiceConfig the controller merges in sets the probes
     for c in serving_containers(m):
+        if completed_by_controller(m, c):
+            continue  # the ServingRuntime or preset the controller merges in sets the probes
         budget = startup_budget(c)
         if budget is None:
             yield Violation(f"container {c.name} serves a model on GPUs but has no startupProbe; liveness and "

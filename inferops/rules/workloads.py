@@ -91,6 +91,28 @@ POD_SPEC_PATHS: dict[str, tuple[TemplateSite, ...]] = {
 }
 
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+RAY_KINDS = frozenset({"RayCluster", "RayService", "RayJob"})
+#: Kinds that run to completion (nothing to route traffic to).
+BATCH_KINDS = frozenset({"Job", "CronJob", "JobSet"})
+
+
+def completed_by_controller(m: Manifest, c: Container) -> bool:
+    """Whether an operator completes this container with probes and a /dev/shm volume, so their absence
+    from the manifest proves nothing:
+
+    - the Ray container of a head or worker pod (KubeRay's ``RayContainerIndex`` 0): KubeRay adds readiness
+      and liveness probes and a memory-backed ``shared-mem`` emptyDir at /dev/shm
+      (ray-operator/controllers/ray/common/pod.go: ``initLivenessAndReadinessProbe``,
+      ``SharedMemoryVolumeMountPath``);
+    - a KServe predictor's ``model`` (or framework) container, merged with its ServingRuntime's container;
+    - an LLMInferenceService's containers, merged with the LLMInferenceServiceConfig presets (the samples
+      only resize the preset's ``shm`` volume: kserve docs/samples/llmisvc).
+    """
+    if m.kind in RAY_KINDS:
+        return c.pod.role in ("head", "worker") and c.list_name == "containers" and c.path[-1] == 0
+    if m.kind == "InferenceService":
+        return c.path[-1] in c.pod.single
+    return m.kind == "LLMInferenceService"
 
 
 @dataclass(frozen=True, slots=True)
