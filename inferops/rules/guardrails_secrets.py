@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from inferops.placeholders import is_placeholder
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.workloads import containers
 from inferops.shapes import as_list
@@ -51,7 +52,8 @@ def secret_plaintext(m: Manifest, ctx: Context) -> Iterator[Violation]:
     if not _is_plain_secret(m) or "sops" in m.data:
         return
     for key in ("data", "stringData"):
-        if m.data.get(key):
+        values = m.data.get(key)
+        if values and not (isinstance(values, dict) and all(is_placeholder(v) for v in values.values())):
             yield Violation(f"Secret {m.name} carries {key} in plain text", (key,))
 
 
@@ -80,7 +82,7 @@ def credential_literal(m: Manifest, ctx: Context) -> Iterator[Violation]:
             path = (*c.path, "env", i, "value")
             if path in reported or not _secret_like(name) or not isinstance(value, str):
                 continue
-            if value.strip() and not _ENV_REFERENCE.match(value.strip()):
+            if value.strip() and not _ENV_REFERENCE.match(value.strip()) and not is_placeholder(value):
                 yield Violation(f"container {c.name}: env {name} has a literal value", path)
 
 

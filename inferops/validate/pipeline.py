@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inferops.errors import InferopsError
+from inferops.placeholders import placeholder_note
 from inferops.policy import Policy, find_policy, load_policy
 from inferops.rules.base import REGISTRY, Context, Rule, effective_severity, run_rules
 from inferops.validate.causes import one_per_cause
@@ -77,6 +78,9 @@ def run(options: Options) -> Report:
     if "render" not in options.checks:
         findings = [f for f in findings if f.family != "render"]
     findings = one_per_cause(_dedupe(_apply_policy(findings, policy)))
+    note = placeholder_note(got.manifests)
+    if note:
+        got.notes.append(note)
     return Report(findings, files_checked=len(got.files), objects_checked=len(got.manifests), notes=got.notes)
 
 
