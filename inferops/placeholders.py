@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from inferops.shapes import string_values
 from inferops.validate.manifest import JsonPath, Manifest
 
 _PLACEHOLDER = re.compile(
@@ -32,7 +33,7 @@ def placeholders(manifests: Iterable[Manifest]) -> Iterator[tuple[Manifest, Json
     """Every placeholder string value (not key) in the objects, with its path; scripts (``command``,
     ``args``, multi-line strings) are left out, their ``$VAR`` is the shell's."""
     for m in manifests:
-        for path, text in _strings(m.data, ()):
+        for path, text in string_values(m.data):
             if is_placeholder(text) and "\n" not in text and not _SCRIPT_KEYS & {p for p in path if isinstance(p, str)}:
                 yield m, path, text
 
@@ -49,13 +50,3 @@ def placeholder_note(manifests: Iterable[Manifest]) -> str | None:
     return (f"{len(found)} placeholder value(s) such as {shown!r} ({where}) were not judged; substitute them "
             "(e.g. envsubst, helm template) and validate the result")
 
-
-def _strings(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    if isinstance(node, str):
-        yield path, node
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from _strings(value, (*path, str(key)))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _strings(value, (*path, i))

@@ -13,7 +13,7 @@ from typing import Any
 from inferops.placeholders import is_placeholder
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.workloads import containers
-from inferops.shapes import as_list
+from inferops.shapes import as_list, string_values
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import JsonPath, Manifest
 
@@ -66,7 +66,7 @@ def credential_literal(m: Manifest, ctx: Context) -> Iterator[Violation]:
     if _is_plain_secret(m):
         return  # a Secret holds credentials by design; secret-plaintext reports it
     reported: set[JsonPath] = set()
-    for path, text in _strings(m.data, ()):
+    for path, text in string_values(m.data):
         for label, pattern in TOKEN_PATTERNS:
             found = pattern.search(text)
             if found:
@@ -89,17 +89,6 @@ def credential_literal(m: Manifest, ctx: Context) -> Iterator[Violation]:
 def _secret_like(name: str) -> bool:
     words = [w for w in re.split(r"[_.\-]", name.upper()) if w]
     return bool(words) and words[-1] in SECRET_NAME_WORDS
-
-
-def _strings(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    if isinstance(node, str):
-        yield path, node
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from _strings(value, (*path, str(key)))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _strings(value, (*path, i))
 
 
 def _where(path: JsonPath) -> str:

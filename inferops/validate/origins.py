@@ -22,7 +22,7 @@ from inferops.validate.findings import Finding
 from inferops.validate.loader import LoadResult, load_documents, load_path
 from inferops.validate.manifest import Manifest
 from inferops.validate.render import Rendered
-from inferops.validate.transformations import attach, pop_transformations
+from inferops.validate.transformations import attach, pop_transformations, pop_yaml_annotation
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 _GENERATOR_KEYS = {"ConfigMapGenerator": "configMapGenerator", "SecretGenerator": "secretGenerator"}
@@ -70,18 +70,7 @@ def rendered_manifests(rendered: Rendered, root: Kustomization, sources: Sources
 
 def _pop_origin(manifest: Manifest) -> dict[str, Any] | None:
     """Remove the origin annotation (and an annotations map it leaves empty); return it parsed."""
-    import yaml
-
-    annotations = manifest.metadata.get("annotations")
-    if not isinstance(annotations, dict) or ORIGIN_ANNOTATION not in annotations:
-        return None
-    raw = annotations.pop(ORIGIN_ANNOTATION)
-    if not annotations:
-        del manifest.metadata["annotations"]
-    try:
-        origin = yaml.safe_load(raw) if isinstance(raw, str) else None
-    except yaml.YAMLError:
-        return None
+    origin = pop_yaml_annotation(manifest, ORIGIN_ANNOTATION)
     return origin if isinstance(origin, dict) else None
 
 

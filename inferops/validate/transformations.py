@@ -50,18 +50,24 @@ Loader = Callable[[Path], list[Manifest]]
 Place = tuple[str, int | None]
 
 
-def pop_transformations(manifest: Manifest) -> list[dict[str, Any]]:
-    """Remove the transformations annotation (and an annotations map it leaves empty); return its entries."""
+def pop_yaml_annotation(manifest: Manifest, name: str) -> Any:
+    """Remove annotation ``name`` (and an annotations map it leaves empty) that kustomize added for the
+    build, so checks see what would be deployed; return its YAML value parsed (``None`` if absent or bad)."""
     annotations = manifest.metadata.get("annotations")
-    if not isinstance(annotations, dict) or TRANSFORMATIONS_ANNOTATION not in annotations:
-        return []
-    raw = annotations.pop(TRANSFORMATIONS_ANNOTATION)
+    if not isinstance(annotations, dict) or name not in annotations:
+        return None
+    raw = annotations.pop(name)
     if not annotations:
         del manifest.metadata["annotations"]
     try:
-        entries = yaml.safe_load(raw) if isinstance(raw, str) else None
+        return yaml.safe_load(raw) if isinstance(raw, str) else None
     except yaml.YAMLError:
-        return []
+        return None
+
+
+def pop_transformations(manifest: Manifest) -> list[dict[str, Any]]:
+    """Remove the transformations annotation; return its entries."""
+    entries = pop_yaml_annotation(manifest, TRANSFORMATIONS_ANNOTATION)
     return [e for e in as_list(entries) if isinstance(e, dict) and isinstance(e.get("configuredIn"), str)]
 
 

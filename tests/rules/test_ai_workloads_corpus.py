@@ -118,10 +118,8 @@ def test_llm_inference_service_tensor_parallel_in_vllm_additional_args_is_checke
 def test_llm_inference_service_prefill_request_limit_mismatch_is_caught() -> None:
     rel = f"{KSERVE}/llmisvc/agentic-tool-calling/nemotron-3-ultra-pd.yaml"
     text = _text(rel)
-    prefill_at = text.index("prefill:")
-    planted = text[:prefill_at] + text[prefill_at:].replace('nvidia.com/gpu: "8"\n          requests:',
-                                                            'nvidia.com/gpu: "8"\n          requests:', 1)
-    planted = planted[:prefill_at] + planted[prefill_at:].replace(
+    prefill_at = text.index("prefill:")  # the prefill pod requests 4 GPUs (line 113) but is limited to 8
+    planted = text[:prefill_at] + text[prefill_at:].replace(
         'memory: 300Gi\n              nvidia.com/gpu: "8"', 'memory: 300Gi\n              nvidia.com/gpu: "4"', 1)
     assert _gpu(planted) == [("gpu-request-limit-mismatch", 113)]
 
@@ -227,10 +225,9 @@ def test_ray_service_samples_have_no_false_gpu_finding() -> None:
 
 
 def test_ray_service_worker_group_mistake_is_caught() -> None:
-    planted = _plant(f"{RAY}/ray-service.llm-serve.yaml", 'nvidia.com/gpu: "4"\n              requests:',
-                     'nvidia.com/gpu: "4"\n              requests:')
-    planted = planted.replace('memory: "32Gi"\n                nvidia.com/gpu: "4"\n\n',
-                              'memory: "32Gi"\n                nvidia.com/gpu: "2"\n\n', 1)
+    # the GPU worker group requests 2 GPUs (line 88) but is limited to 4
+    planted = _plant(f"{RAY}/ray-service.llm-serve.yaml", 'memory: "32Gi"\n                nvidia.com/gpu: "4"\n\n',
+                     'memory: "32Gi"\n                nvidia.com/gpu: "2"\n\n')
     assert _gpu(planted) == [("gpu-request-limit-mismatch", 88)]
 
 
