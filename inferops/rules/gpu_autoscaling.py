@@ -25,7 +25,16 @@ KEDA_DEFAULT_MAX = 100
 #: (keda.sh/docs/2.15/scalers/aws-cloudwatch: "metricName: ApproximateNumberOfMessagesVisible").
 METRIC_NAME_IS_SOURCE = frozenset({"azure-monitor", "aws-cloudwatch"})
 #: Workload kinds whose replica count we can read; DaemonSets scale with nodes and are left out.
-_REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet", "LeaderWorkerSet", "Pod", "Job", "CronJob")
+_REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet", "LeaderWorkerSet", "Pod", "Job", "CronJob", "Rollout",
+               "RayCluster", "RayService", "RayJob", "InferenceService", "LLMInferenceService")
+#: Where a kind keeps its replica count at full scale-out (``spec.replicas`` unless listed; a Ray cluster's
+#: GPUs are counted over its worker groups, so it is one replica; KServe scales a predictor up to maxReplicas).
+_REPLICA_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "Job": (("spec", "parallelism"),),
+    "CronJob": (("spec", "jobTemplate", "spec", "parallelism"),),
+    "InferenceService": (("spec", "predictor", "maxReplicas"), ("spec", "predictor", "minReplicas")),
+    "RayCluster": (), "RayService": (), "RayJob": (),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +147,11 @@ class Usage:
 def _replicas(m: Manifest) -> int:
     if m.kind == "Pod":
         return 1
-    path = {"Job": ("spec", "parallelism"), "CronJob": ("spec", "jobTemplate", "spec", "parallelism")}.get(
-        m.kind, ("spec", "replicas"))
-    value = dig(m.data, path)
-    return value if isinstance(value, int) and value >= 0 else 1
+    for path in _REPLICA_PATHS.get(m.kind, (("spec", "replicas"),)):
+        value = dig(m.data, path)
+        if isinstance(value, int) and value >= 0:
+            return value
+    return 1
 
 
 def _usages(manifests: Sequence[Manifest]) -> dict[str | None, list[Usage]]:

@@ -420,3 +420,18 @@ def test_guardrails_see_every_pod_template_of_the_new_kinds() -> None:
     assert ("pod-privileged", 14) in _found(privileged, ("guardrails",))
     latest = JOBSET.replace("trainer:1.0", "trainer:latest")
     assert ("image-tag-latest", 16) in _found(latest, ("guardrails",))
+
+
+def test_gpu_budget_counts_ray_clusters_rollouts_and_inference_services() -> None:
+    from inferops.policy import EnvironmentPolicy
+
+    def in_prod(text: str) -> str:
+        return text.replace("metadata:\n  name:", "metadata:\n  labels: {inferops.io/environment: prod}\n  name:", 1)
+
+    ray = in_prod(_text(f"{RAY}/ray-service.llm-serve.yaml"))  # 1 worker replica × 4 GPUs
+    rollout = in_prod(ROLLOUT)  # 2 replicas × 2 GPUs
+    isvc = in_prod(PREDICTOR_MODEL.replace("  predictor:\n", "  predictor:\n    maxReplicas: 3\n"))  # 3 × (2 + 1)
+    manifests = [m for text in (ray, rollout, isvc) for m in load_documents(text, "s.yaml", strict=False).manifests]
+    policy = Policy(environments={"prod": EnvironmentPolicy(gpu_budget=16)})
+    [finding] = [f for f in run_rules(manifests, Context(policy), ["gpu"]) if f.rule_id == "gpu-budget"]
+    assert finding.message.startswith("environment prod can scale out to 17 GPUs, over its budget of 16")
