@@ -435,3 +435,9 @@ def test_gpu_budget_counts_ray_clusters_rollouts_and_inference_services() -> Non
     policy = Policy(environments={"prod": EnvironmentPolicy(gpu_budget=16)})
     [finding] = [f for f in run_rules(manifests, Context(policy), ["gpu"]) if f.rule_id == "gpu-budget"]
     assert finding.message.startswith("environment prod can scale out to 17 GPUs, over its budget of 16")
+
+
+def test_an_autoscaled_leader_worker_set_with_replicas_in_git_is_flagged() -> None:
+    # the LWS sample sets replicas: 3 (line 6) and its HPA sample scales it: Argo CD would fight the HPA
+    text = _text(f"{LWS}/sample/lws.yaml") + "---\n" + _text(f"{LWS}/sample/horizontal-pod-autoscaler.yaml")
+    assert ("replicas-with-autoscaler", 6) in _found(text, ("guardrails",))
