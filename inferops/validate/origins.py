@@ -64,7 +64,8 @@ def rendered_manifests(rendered: Rendered, root: Kustomization, sources: Sources
         if origin and rendered.origin_base is not None:
             source = _point_at_source(manifest, origin, rendered.origin_base, sources)
             attach(manifest, source, transformations, rendered.origin_base,
-                   lambda path: sources.load(path).manifests, lambda path: display_path(path, sources.cwd))
+                   lambda path: sources.load(path).manifests, lambda path: display_path(path, sources.cwd),
+                   lambda path: path.is_relative_to(sources.cwd) or path.is_relative_to(root.dir))
     return result
 
 

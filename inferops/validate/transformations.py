@@ -72,14 +72,20 @@ def pop_transformations(manifest: Manifest) -> list[dict[str, Any]]:
 
 
 def attach(manifest: Manifest, source: Manifest | None, transformations: list[dict[str, Any]], base: Path,
-           load: Loader, display: Callable[[Path], str]) -> None:
-    """Give ``manifest`` an ``introduced_at`` that finds the overlay line of fields it did not get from ``source``."""
+           load: Loader, display: Callable[[Path], str], readable: Callable[[Path], bool]) -> None:
+    """Give ``manifest`` an ``introduced_at`` that finds the overlay line of fields it did not get from ``source``.
+
+    Only kustomizations ``readable`` allows are read: the annotation could also come from a user's file, and
+    a forged ``configuredIn: /etc/passwd`` must not make us read outside the repository.
+    """
     if not transformations:
         return
     rendered = manifest.data
     original = source.data if source is not None else None
-    steps = [(Path(os.path.normpath(base / e["configuredIn"])), str(as_mapping(e.get("configuredBy")).get("kind")))
-             for e in transformations]
+    steps = [(path, str(as_mapping(e.get("configuredBy")).get("kind"))) for e in transformations
+             if readable(path := Path(os.path.normpath(base / e["configuredIn"])))]
+    if not steps:
+        return
 
     def introduced_at(path: JsonPath) -> Place | None:
         if not path or original is None:
@@ -158,8 +164,8 @@ def _patch_place(kustomization: Path, k: Manifest, m: Manifest, path: JsonPath, 
         file = entry if isinstance(entry, str) and "\n" not in entry else as_mapping(entry).get("path")
         if isinstance(file, str):
             patch_path = Path(os.path.normpath(kustomization.parent / file))
-            if not patch_path.is_file():
-                continue
+            if not patch_path.is_relative_to(kustomization.parent) or not patch_path.is_file():
+                continue  # kustomize loads patches only from within the kustomization's directory
             line = _json6902_line(patch_path, m, path)
             for doc in load(patch_path) if line is None else []:
                 line = _line_in_patch(doc, m, path)

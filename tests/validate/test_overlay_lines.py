@@ -124,3 +124,28 @@ def test_without_the_overlay_change_the_finding_is_at_the_base(tmp_path: Path) -
     (tmp_path / "base" / "app.yaml").write_text(base)
     report = run(Options(cwd=tmp_path, checks=["guardrails"]))
     assert [(f.file, f.line) for f in report.findings if f.rule_id == "image-tag-latest"] == [("base/app.yaml", 13)]
+
+
+def test_a_forged_transformations_annotation_reads_nothing_outside_the_repository(tmp_path: Path) -> None:
+    # the annotation may come from a user's file (kustomize keeps it and appends its own entries)
+    from inferops.validate.manifest import Manifest
+    from inferops.validate.transformations import attach
+
+    outside = tmp_path / "outside" / "kustomization.yaml"
+    outside.parent.mkdir()
+    outside.write_text("images:\n  - name: vllm/vllm-openai\n    newTag: latest\n")
+    repo = tmp_path / "repo"
+    rendered = Manifest({"kind": "Deployment", "metadata": {"name": "llama"}, "spec": {"image": "vllm/vllm-openai:latest"}},
+                        "base/app.yaml")
+    source = Manifest({"kind": "Deployment", "metadata": {"name": "llama"}, "spec": {"image": "vllm/vllm-openai:v1"}},
+                      "base/app.yaml")
+    loaded: list[Path] = []
+
+    def load(path: Path) -> list[Manifest]:
+        loaded.append(path)
+        return []
+
+    forged = [{"configuredIn": "../outside/kustomization.yaml", "configuredBy": {"kind": "ImageTagTransformer"}}]
+    attach(rendered, source, forged, repo, load, str, lambda path: path.is_relative_to(repo))
+    assert rendered.place(("spec", "image")) == ("base/app.yaml", None)
+    assert loaded == []
