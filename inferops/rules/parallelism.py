@@ -186,9 +186,9 @@ def _kserve_sizes(c: Container, m: Manifest | None) -> dict[str, tuple[int, str,
 
 
 def _kserve_hf_runtime(c: Container, image: str) -> bool:
-    """KServe's Hugging Face server (vLLM backend by default) given as a predictor ``model``."""
+    """KServe's Hugging Face server (vLLM backend by default) or a vLLM runtime, given as a predictor ``model``."""
     model_format = as_mapping(c.data.get("modelFormat")).get("name")
-    return "huggingfaceserver" in image or str(model_format).lower() == "huggingface"
+    return "huggingfaceserver" in image or str(model_format).lower() in ("huggingface", "vllm")
 
 
 def _split(text: str) -> list[str]:

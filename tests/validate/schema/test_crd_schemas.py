@@ -1,5 +1,6 @@
 """Custom resources: the shipped Argo CD/KEDA/Prometheus Operator schemas, --crd files and the conversion."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -370,3 +371,13 @@ def test_required_fields_with_a_default_are_not_required() -> None:
     assert converted["required"] == ["b"]
     assert "required" not in convert_schema({"type": "object", "required": ["a"], "properties": {
         "a": {"type": "integer", "default": 1}}})
+
+
+def test_the_kubeconform_engine_gets_the_shipped_schemas_uncompressed(tmp_path: Path) -> None:
+    from inferops.validate.schema.kubeconform import _write_catalog
+
+    catalog = _write_catalog(tmp_path, [], strict=True)
+    written = sorted(p.relative_to(catalog).as_posix().removesuffix(".json") for p in catalog.rglob("*.json"))
+    assert written == SHIPPED_KINDS
+    lws = json.loads((catalog / "leaderworkerset.x-k8s.io" / "leaderworkerset_v1.json").read_text())
+    assert lws["additionalProperties"] is False  # strict, as kubeconform's -strict expects
