@@ -3,6 +3,7 @@ manifests, kustomizations or CRDs never crash on it (the schema check reports th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -14,3 +15,15 @@ def as_list(value: Any) -> list[Any]:
 def as_mapping(value: Any) -> dict[str, Any]:
     """``value`` if it is a mapping, else an empty one."""
     return value if isinstance(value, dict) else {}
+
+
+def string_values(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string value (not key) below ``node``, with its path of keys and list indexes."""
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from string_values(value, (*path, str(key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from string_values(value, (*path, i))

@@ -3,15 +3,18 @@
 
     python scripts/convert_crds.py [CRD_DIR ...] [--output schemas/crds]
 
-By default it reads ``../shared/crds`` beside the checkout (Argo CD, KEDA and Prometheus Operator CRDs,
-Apache-2.0) and writes ``<group>/<kind>_<version>.json``, the layout of kubeconform's
-``{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`` template. A test re-runs it and
-checks that the shipped files are in sync.
+By default it reads ``../shared/crds`` beside the checkout (Argo CD, KEDA, Prometheus Operator, KServe,
+LeaderWorkerSet, KubeRay, JobSet, Gateway API and its inference extension; all Apache-2.0) and writes
+``<group>/<kind>_<version>.json.gz``: the layout of kubeconform's
+``{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`` template, gzip-compressed (byte for
+byte reproducible) so the wheel stays small. A ``LICENSE`` beside a CRD file is copied into each group
+directory written from it. A test re-runs the script and checks that the shipped files are in sync.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -19,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from inferops.errors import InferopsError  # noqa: E402
-from inferops.validate.schema.crd import dump, load_crds  # noqa: E402
+from inferops.validate.schema.crd import compress, crd_files, load_crds  # noqa: E402
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "crds"
 DEFAULT_OUTPUT = ROOT / "schemas" / "crds"
@@ -29,11 +32,17 @@ def convert(sources: list[Path], output: Path) -> list[Path]:
     """Write one schema file per CRD version found under ``sources``; return the files written."""
     written = []
     for source in sources:
-        for crd in load_crds(source):
-            target = output / crd.relative_path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(dump(crd.schema), encoding="utf-8")
-            written.append(target)
+        for file in crd_files(source):
+            if file.name == "LICENSE":
+                continue
+            for crd in load_crds(file):
+                target = output / crd.shipped_path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(compress(crd.schema))
+                written.append(target)
+                licence = file.parent / "LICENSE"
+                if licence.is_file():
+                    shutil.copyfile(licence, target.parent / "LICENSE")
     return written
 
 

@@ -110,12 +110,13 @@ def effective_severity(r: Rule, policy: Policy) -> Severity | None:
 
 
 def finding_for(r: Rule, severity: Severity, m: Manifest, v: Violation) -> Finding:
+    file, line = m.place(v.path)
     return Finding(
         rule_id=r.id,
         severity=severity,
         message=v.message,
-        file=m.file,
-        line=m.line_of(v.path),
+        file=file,
+        line=line,
         object=m.ref,
         hint=v.hint or r.hint,
         family=r.family,

@@ -20,8 +20,21 @@ HPA = "HorizontalPodAutoscaler"
 SCALED_OBJECT = "ScaledObject"
 #: KEDA's default maxReplicaCount (keda-docs reference/scaledobject-spec.md).
 KEDA_DEFAULT_MAX = 100
+#: Trigger types whose ``metadata.metricName`` names the metric to read, not the HPA metric, so it is
+#: required, not deprecated: Azure Monitor (kedacore/keda#4713, keda-docs#1152) and AWS CloudWatch
+#: (keda.sh/docs/2.15/scalers/aws-cloudwatch: "metricName: ApproximateNumberOfMessagesVisible").
+METRIC_NAME_IS_SOURCE = frozenset({"azure-monitor", "aws-cloudwatch"})
 #: Workload kinds whose replica count we can read; DaemonSets scale with nodes and are left out.
-_REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet", "LeaderWorkerSet", "Pod", "Job", "CronJob")
+_REPLICATED = ("Deployment", "StatefulSet", "ReplicaSet", "LeaderWorkerSet", "Pod", "Job", "CronJob", "Rollout",
+               "RayCluster", "RayService", "RayJob", "InferenceService", "LLMInferenceService")
+#: Where a kind keeps its replica count at full scale-out (``spec.replicas`` unless listed; a Ray cluster's
+#: GPUs are counted over its worker groups, so it is one replica; KServe scales a predictor up to maxReplicas).
+_REPLICA_PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "Job": (("spec", "parallelism"),),
+    "CronJob": (("spec", "jobTemplate", "spec", "parallelism"),),
+    "InferenceService": (("spec", "predictor", "maxReplicas"), ("spec", "predictor", "minReplicas")),
+    "RayCluster": (), "RayService": (), "RayJob": (),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +121,8 @@ def keda_metric_name(m: Manifest, ctx: Context) -> Iterator[Violation]:
         return
     for i, trigger in enumerate(_triggers(m)):
         metadata = trigger.get("metadata")
+        if trigger.get("type") in METRIC_NAME_IS_SOURCE:
+            continue
         if isinstance(metadata, dict) and "metricName" in metadata:
             yield Violation(f"trigger {i} ({trigger.get('type')}) sets metricName, which current KEDA rejects",
                             ("spec", "triggers", i, "metadata", "metricName"))
@@ -132,10 +147,11 @@ class Usage:
 def _replicas(m: Manifest) -> int:
     if m.kind == "Pod":
         return 1
-    path = {"Job": ("spec", "parallelism"), "CronJob": ("spec", "jobTemplate", "spec", "parallelism")}.get(
-        m.kind, ("spec", "replicas"))
-    value = dig(m.data, path)
-    return value if isinstance(value, int) and value >= 0 else 1
+    for path in _REPLICA_PATHS.get(m.kind, (("spec", "replicas"),)):
+        value = dig(m.data, path)
+        if isinstance(value, int) and value >= 0:
+            return value
+    return 1
 
 
 def _usages(manifests: Sequence[Manifest]) -> dict[str | None, list[Usage]]:

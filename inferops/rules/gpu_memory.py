@@ -8,10 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from inferops.rules.base import Context, Violation, rule
-from inferops.rules.gpu_pods import device_memory_choices, gpu_containers, gpu_count, serving_containers
+from inferops.rules.gpu_pods import (
+    device_memory_choices,
+    gpu_containers,
+    gpu_count,
+    serving_containers,
+)
 from inferops.rules.gpu_runtime import server_of
 from inferops.rules.gpu_weights import Weights, model_weights
-from inferops.rules.workloads import Container
+from inferops.rules.workloads import Container, completed_by_controller
 from inferops.shapes import as_list
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import JsonPath, Manifest
@@ -48,7 +53,8 @@ def _multi_gpu(c: Container) -> bool:
       hint="mount an emptyDir {medium: Memory, sizeLimit: 2Gi} at /dev/shm (NCCL and tensor parallelism need it)")
 def shm_missing(m: Manifest, ctx: Context) -> Iterator[Violation]:
     for c in gpu_containers(m):
-        if c.list_name == "containers" and _multi_gpu(c) and _shm_empty_dir(c) is None:
+        if c.list_name == "containers" and _multi_gpu(c) and _shm_empty_dir(c) is None \
+                and not completed_by_controller(m, c):
             yield Violation(f"container {c.name} uses several GPUs but /dev/shm is not a memory-backed emptyDir; "
                             "the container's default 64Mi /dev/shm breaks tensor-parallel inference", c.path)
 

@@ -1,69 +1,58 @@
-"""The model server spreads the model over exactly the GPUs its pods get (gpu-serving-facts.md #15).
+"""The model server spreads the model over exactly the GPUs its serving group gets (gpu-serving-facts.md #15).
 
-vLLM uses tensor-parallel × pipeline-parallel (× data-parallel) GPUs; TGI uses ``--num-shard`` GPUs. For a
-Deployment that must equal the GPUs of the server's container; for a LeaderWorkerSet, the GPUs of one pod
-times ``leaderWorkerTemplate.size`` (TP = GPUs per pod, PP = group size, as in the LWS vLLM example).
+vLLM uses tensor-parallel × pipeline-parallel (× data-parallel) GPUs; TGI uses ``--num-shard`` GPUs; SGLang,
+NIM and TensorRT-LLM tensor × pipeline (see :mod:`inferops.rules.parallelism` for where each is read).
+For a Deployment or a KServe predictor that must equal the GPUs of the server's container; for a
+LeaderWorkerSet, the leader's GPUs plus ``size - 1`` workers' (TP = GPUs per pod, PP = group size, as in
+the LWS vLLM example).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from inferops.rules.base import Context, Violation, rule
-from inferops.rules.gpu_pods import gpu_count, group_size, serving_containers
-from inferops.rules.gpu_runtime import server_of
-from inferops.shapes import as_list
+from inferops.rules.gpu_pods import serving_containers, serving_group_gpus
+from inferops.rules.parallelism import parallelism_of
 from inferops.validate.findings import Severity
-from inferops.rules.workloads import Container
-from inferops.validate.manifest import JsonPath, Manifest
+from inferops.validate.manifest import Manifest
 
 FAMILY = "gpu"
 
 
 def _mismatches(m: Manifest) -> Iterator[tuple[Violation, bool]]:
-    """(violation, too_large) for each serving container whose parallelism differs from its GPUs."""
-    size = group_size(m)
+    """(violation, too_large) for each serving container whose parallelism differs from its group's GPUs."""
     for c in serving_containers(m):
-        server = server_of(c)
-        wanted = server.parallel_size if server else None
-        if server is None or wanted is None:
+        parallel = parallelism_of(c, m)
+        group = serving_group_gpus(m, c)
+        if parallel is None or group is None:
             continue
-        gpus = gpu_count(c) * size
+        if any(size is not None and size < 1 for size in (parallel.tensor, parallel.pipeline, parallel.data)):
+            continue
+        gpus, described = group
+        wanted = parallel.gpus
         if wanted == gpus:
             continue
-        group = f"{gpu_count(c)} GPUs × {size} pods = {gpus} GPUs" if size > 1 else f"{gpus} GPU(s)"
-        message = f"container {c.name} runs {server.runtime} with {server.describe_parallelism()} = {wanted} GPUs"
-        path = _flag_path(c)
+        message = f"container {c.name} runs {parallel.runtime} with {parallel.spelled} = {wanted} GPUs"
         if wanted > gpus:
-            yield Violation(f"{message}, but its serving group has {group}; the server cannot start", path), True
+            yield Violation(f"{message}, but its serving group has {described}; the server cannot start",
+                            parallel.path), True
         else:
-            yield Violation(f"{message}, but its serving group has {group}; {gpus - wanted} GPU(s) sit idle",
-                            path), False
-
-
-_FLAG = re.compile(r"parallel[-_]size|^-[tpd]p\b|num-shard")
-
-
-def _flag_path(c: Container) -> JsonPath:
-    """The args/command entry that sets the parallelism (for the finding's line), else the container."""
-    for key in ("args", "command"):
-        items = c.data.get(key)
-        for i, item in enumerate(as_list(items)):
-            if _FLAG.search(str(item)):
-                return (*c.path, key, i)
-    return c.path
+            yield Violation(f"{message}, but its serving group has {described}; {gpus - wanted} GPU(s) sit idle",
+                            parallel.path), False
 
 
 @rule("gpu-parallelism-too-large", family=FAMILY, severity=Severity.ERROR,
-      summary="vLLM tensor×pipeline parallel size (or TGI --num-shard) exceeds the GPUs the pods get.",
+      summary="A model server's tensor×pipeline parallel size (vLLM, TGI, SGLang, NIM, TensorRT-LLM) exceeds "
+              "the GPUs its serving group gets.",
       hint="make --tensor-parallel-size × --pipeline-parallel-size equal the GPU limit (× LWS group size)")
 def too_large(m: Manifest, ctx: Context) -> Iterator[Violation]:
     yield from (v for v, larger in _mismatches(m) if larger)
 
 
 @rule("gpu-parallelism-idle", family=FAMILY, severity=Severity.WARNING,
-      summary="vLLM tensor×pipeline parallel size (or TGI --num-shard) is below the GPUs the pods get.",
+      summary="A model server's tensor×pipeline parallel size (vLLM, TGI, SGLang, NIM, TensorRT-LLM) is below "
+              "the GPUs its serving group gets.",
       hint="raise --tensor-parallel-size to the GPU limit, or request fewer GPUs")
 def idle(m: Manifest, ctx: Context) -> Iterator[Violation]:
     yield from (v for v, larger in _mismatches(m) if not larger)

@@ -3,6 +3,7 @@ GPU models those nodes carry. Shared by the GPU rules so each reads the pod the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,16 @@ from inferops.rules.gpu_facts import (
     parse_quantity,
     whole_number,
 )
-from inferops.rules.workloads import Container, PodSpec, containers, dig, pod_specs
+from inferops.rules.gpu_runtime import server_of
+from inferops.rules.workloads import (
+    RAY_KINDS,
+    Container,
+    PodSpec,
+    containers,
+    dig,
+    pod_containers,
+    pod_specs,
+)
 from inferops.shapes import as_list, as_mapping
 from inferops.validate.manifest import Manifest
 
@@ -54,17 +64,35 @@ def gpu_containers(m: Manifest) -> Iterator[Container]:
             yield c
 
 
+#: Kinds whose long-running pods serve a model (Jobs, CronJobs, JobSets, RayJobs and Notebooks do not;
+#: KubeRay pods run Ray, which starts the model server itself, so Ray kinds are left out too).
+SERVING_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "Rollout", "LeaderWorkerSet", "InferenceService",
+                           "ServingRuntime", "ClusterServingRuntime", "LLMInferenceService"})
+#: Pod roles that run the model server's API (workers of a multi-node group only join it).
+SERVING_ROLES = frozenset({"pod", "leader", "predictor", "runtime", "decode", "prefill"})
+#: Words in an image or command that mark a container serving no model: notebooks and training.
+_NOT_SERVING = re.compile(r"jupyter|notebook|torchrun|torch\.distributed\.(?:run|launch)|deepspeed|"
+                          r"accelerate launch|(?:^|[/_\-\s])train(?:ing|er)?(?:\.py)?(?:$|[\s:_\-])")
+
+
+def serves_no_model(c: Container) -> bool:
+    """Whether a container is recognisably a notebook or a training run rather than a model server."""
+    if server_of(c) is not None:
+        return False
+    words = [str(c.data.get("image") or ""), *(str(a) for key in ("command", "args") for a in as_list(c.data.get(key)))]
+    return any(_NOT_SERVING.search(w.lower()) for w in words)
+
+
 def serving_containers(m: Manifest) -> Iterator[Container]:
-    """Long-running GPU containers that serve a model: regular containers of Deployments, StatefulSets,
-    ReplicaSets and the leader pod of a LeaderWorkerSet (the leader runs the API server; when no
-    leaderTemplate is given the workerTemplate is used for the leader too)."""
-    if m.kind not in ("Deployment", "StatefulSet", "ReplicaSet", "LeaderWorkerSet"):
+    """Long-running GPU containers that serve a model: regular containers of the serving pods of
+    :data:`SERVING_KINDS` (the leader of a LeaderWorkerSet: when no leaderTemplate is given the
+    workerTemplate is used for the leader too), minus notebooks and training runs."""
+    if m.kind not in SERVING_KINDS:
         return
     has_leader = dig(m.data, ("spec", "leaderWorkerTemplate", "leaderTemplate")) is not None
     for c in containers(m, ("containers",)):
-        if m.kind == "LeaderWorkerSet" and has_leader and "workerTemplate" in c.pod.path:
-            continue
-        if gpu_count(c) > 0:
+        leads = c.pod.role in SERVING_ROLES or (c.pod.role == "worker" and m.kind == "LeaderWorkerSet" and not has_leader)
+        if leads and gpu_count(c) > 0 and not serves_no_model(c):
             yield c
 
 
@@ -78,26 +106,73 @@ def group_size(m: Manifest) -> int:
 
 def pod_gpus(pod: PodSpec) -> int:
     """GPUs a pod holds: the sum over its containers, or its largest init container if that is more."""
-    def count(list_name: str) -> list[int]:
-        items = pod.spec.get(list_name)
-        if not isinstance(items, list):
-            return []
-        return [gpu_count(Container(c, (*pod.path, list_name, i), pod, list_name))
-                for i, c in enumerate(items) if isinstance(c, dict)]
+    regular = [gpu_count(c) for c in pod_containers(pod, ("containers",))]
+    init = [gpu_count(c) for c in pod_containers(pod, ("initContainers",))]
+    return max(sum(regular), max(init, default=0))
 
-    return max(sum(count("containers")), max(count("initContainers"), default=0))
+
+def _role_pod(m: Manifest, role: str) -> PodSpec | None:
+    return next((pod for pod in pod_specs(m) if pod.role == role), None)
+
+
+def lws_group_gpus(m: Manifest) -> tuple[int, int, int]:
+    """(leader GPUs, worker GPUs, group size) of a LeaderWorkerSet; without a leaderTemplate the leader is a
+    worker (kubernetes-sigs/lws: "LeaderTemplate defines the template for leader pods ... if not specified,
+    the WorkerTemplate is used")."""
+    worker_pod = _role_pod(m, "worker")
+    worker = pod_gpus(worker_pod) if worker_pod else 0
+    leader_pod = _role_pod(m, "leader")
+    leader = pod_gpus(leader_pod) if leader_pod else worker
+    return leader, worker, group_size(m)
+
+
+def serving_group_gpus(m: Manifest, c: Container) -> tuple[int, str] | None:
+    """GPUs the model server in ``c`` can spread one model over, and how they add up; ``None`` where the
+    group is assembled by a controller from settings we do not model (KServe multi-node workers).
+
+    A LeaderWorkerSet group is the leader's GPUs plus ``size - 1`` workers' (gpu-serving-facts.md #15:
+    TP = GPUs per node, PP = number of nodes, as in the LWS vLLM example's 8 × 2 over 2 pods × 8 GPUs)."""
+    own = gpu_count(c)
+    if m.kind == "LeaderWorkerSet":
+        _, worker, size = lws_group_gpus(m)
+        total = own + (size - 1) * worker
+        if size == 1:
+            return total, f"{total} GPU(s)"
+        return total, f"{own} GPUs (leader) + {size - 1} × {worker} GPUs (workers) = {total} GPUs"
+    if m.kind == "InferenceService" and dig(m.data, ("spec", "predictor", "workerSpec")) is not None:
+        return None
+    if m.kind == "LLMInferenceService":
+        section = ("spec", "prefill") if c.pod.path[:2] == ("spec", "prefill") else ("spec",)
+        if dig(m.data, (*section, "worker")) is not None:
+            return None
+    return own, f"{own} GPU(s)"
+
+
+def _ray_cluster_gpus(m: Manifest) -> int:
+    """GPUs of a Ray cluster at its declared size: the head plus replicas × numOfHosts of each worker group."""
+    total = 0
+    for pod in pod_specs(m):
+        if pod.role == "head":
+            total += pod_gpus(pod)
+        elif pod.role == "worker":
+            group = dig(m.data, pod.path[:-2])  # .../workerGroupSpecs/<i>
+            replicas = dig(group, ("replicas",)) if isinstance(group, dict) else None
+            hosts = dig(group, ("numOfHosts",)) if isinstance(group, dict) else None
+            count = (replicas if isinstance(replicas, int) and replicas >= 0 else 1) * \
+                (hosts if isinstance(hosts, int) and hosts > 0 else 1)
+            total += count * pod_gpus(pod)
+    return total
 
 
 def gpus_per_replica(m: Manifest) -> int:
-    """GPUs one replica of a workload holds (for a LeaderWorkerSet: the leader plus ``size - 1`` workers)."""
-    if m.kind != "LeaderWorkerSet":
-        return sum(pod_gpus(pod) for pod in pod_specs(m))
-    template = ("spec", "leaderWorkerTemplate")
-    worker_spec = dig(m.data, (*template, "workerTemplate", "spec"))
-    worker = pod_gpus(PodSpec(worker_spec, ())) if isinstance(worker_spec, dict) else 0
-    leader_spec = dig(m.data, (*template, "leaderTemplate", "spec"))
-    leader = pod_gpus(PodSpec(leader_spec, ())) if isinstance(leader_spec, dict) else worker
-    return leader + (group_size(m) - 1) * worker
+    """GPUs one replica of a workload holds (for a LeaderWorkerSet: the leader plus ``size - 1`` workers;
+    for a Ray cluster: every group at its declared replicas)."""
+    if m.kind == "LeaderWorkerSet":
+        leader, worker, size = lws_group_gpus(m)
+        return leader + (size - 1) * worker
+    if m.kind in ("RayCluster", "RayService", "RayJob"):
+        return _ray_cluster_gpus(m)
+    return sum(pod_gpus(pod) for pod in pod_specs(m) if pod.role != "submitter")
 
 
 # --- node targeting ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from inferops.placeholders import is_placeholder
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.gpu_facts import (
     NVIDIA_GPU,
@@ -28,7 +29,8 @@ def _gpu_entries(m: Manifest) -> Iterator[tuple[Container, str, Any, tuple[str |
     for c in gpu_containers(m):
         limits = resource_map(c, "limits")
         for name, value in gpu_resources(c).items():
-            yield c, name, value, (*c.path, "resources", "limits" if name in limits else "requests", name)
+            if not is_placeholder(value):  # ${ACCELERATOR_QUANTITY} is filled in later: not judged
+                yield c, name, value, (*c.path, "resources", "limits" if name in limits else "requests", name)
 
 
 def _gpu_requests(m: Manifest) -> Iterator[tuple[Container, str, Any, dict[str, Any]]]:
@@ -36,7 +38,7 @@ def _gpu_requests(m: Manifest) -> Iterator[tuple[Container, str, Any, dict[str, 
     for c in gpu_containers(m):
         limits, gpus = resource_map(c, "limits"), gpu_resources(c)
         for name, requested in resource_map(c, "requests").items():
-            if name in gpus:
+            if name in gpus and not is_placeholder(requested) and not is_placeholder(limits.get(name)):
                 yield c, name, requested, limits
 
 

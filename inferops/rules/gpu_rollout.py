@@ -9,7 +9,7 @@ from typing import Any
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.gpu_facts import parse_quantity
 from inferops.rules.gpu_pods import gpus_per_replica, serving_containers
-from inferops.rules.workloads import Container, dig
+from inferops.rules.workloads import Container, completed_by_controller, dig
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import Manifest
 
@@ -30,7 +30,7 @@ def _surges(value: Any) -> bool:
 
 
 @rule("gpu-rollout-surge", family=FAMILY, severity=Severity.WARNING,
-      summary="A GPU Deployment rolls out with maxSurge > 0, so each update needs a spare GPU node.",
+      summary="A GPU Deployment (or Argo Rollout) rolls out with maxSurge > 0, so each update needs a spare GPU node.",
       hint="set strategy.rollingUpdate {maxSurge: 0, maxUnavailable: 1}, or strategy Recreate for one replica")
 def rollout_surge(m: Manifest, ctx: Context) -> Iterator[Violation]:
     if gpus_per_replica(m) == 0:
@@ -43,11 +43,31 @@ def rollout_surge(m: Manifest, ctx: Context) -> Iterator[Violation]:
                 shown = DEFAULT_MAX_SURGE + " (the default)" if surge is None else surge
                 yield Violation(f"rolling update with maxSurge {shown} starts an extra GPU pod before stopping an old "
                                 "one; without a spare GPU the rollout stalls Pending", ("spec", "strategy"))
+    elif m.kind == "Rollout":
+        yield from _argo_rollout_surge(m)
     elif m.kind == "LeaderWorkerSet":
         surge = dig(m.data, ("spec", "rolloutStrategy", "rollingUpdateConfiguration", "maxSurge"))
         if surge is not None and _surges(surge):
             yield Violation(f"rolling update with maxSurge {surge} starts an extra GPU group before stopping an old "
                             "one", ("spec", "rolloutStrategy", "rollingUpdateConfiguration", "maxSurge"))
+
+
+def _argo_rollout_surge(m: Manifest) -> Iterator[Violation]:
+    """Argo Rollouts: a canary surges by ``maxSurge`` (default 25%, argo-rollouts docs features/canary.md);
+    a blue-green rollout brings up a full preview ReplicaSet beside the active one
+    (docs features/bluegreen.md), so every update needs the GPUs twice."""
+    strategy = dig(m.data, ("spec", "strategy"))
+    if not isinstance(strategy, dict):
+        return
+    if isinstance(strategy.get("canary"), dict):
+        surge = dig(strategy, ("canary", "maxSurge"))
+        if surge is None or _surges(surge):
+            shown = DEFAULT_MAX_SURGE + " (the default)" if surge is None else surge
+            yield Violation(f"canary with maxSurge {shown} starts extra GPU pods before stopping old ones; set "
+                            "canary.maxSurge: 0 and maxUnavailable: 1", ("spec", "strategy", "canary"))
+    elif isinstance(strategy.get("blueGreen"), dict):
+        yield Violation("blue-green rollout runs a full preview ReplicaSet beside the active one, so each update "
+                        "needs twice the GPUs", ("spec", "strategy", "blueGreen"))
 
 
 def startup_budget(c: Container) -> int | None:
@@ -68,6 +88,8 @@ def startup_budget(c: Container) -> int | None:
       hint="add a startupProbe on /health with periodSeconds: 30 and failureThreshold: 60 (30 minutes)")
 def startup_probe(m: Manifest, ctx: Context) -> Iterator[Violation]:
     for c in serving_containers(m):
+        if completed_by_controller(m, c):
+            continue  # the ServingRuntime or preset the controller merges in sets the probes
         budget = startup_budget(c)
         if budget is None:
             yield Violation(f"container {c.name} serves a model on GPUs but has no startupProbe; liveness and "

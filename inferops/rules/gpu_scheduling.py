@@ -21,6 +21,18 @@ from inferops.validate.findings import Severity
 from inferops.validate.manifest import Manifest
 
 FAMILY = "gpu"
+#: KServe's accelerator injector turns this InferenceService annotation into a nodeSelector on
+#: ``cloud.google.com/gke-accelerator`` (kserve pkg/webhook/admission/pod/accelerator_injector.go;
+#: used by kserve docs/samples/accelerators/tensorflow-gpu.yaml).
+KSERVE_GKE_ACCELERATOR = "serving.kserve.io/gke-accelerator"
+
+
+def _target_keys(m: Manifest, pod: PodSpec) -> set[str]:
+    """Node-label keys the pod requires, including what a controller adds from the object's annotations."""
+    keys = targeted_label_keys(pod)
+    if m.kind == "InferenceService" and KSERVE_GKE_ACCELERATOR in m.annotations:
+        keys.add("cloud.google.com/gke-accelerator")
+    return keys
 
 
 def _gpu_pods(m: Manifest) -> Iterator[tuple[PodSpec, set[str]]]:
@@ -38,7 +50,7 @@ def node_targeting(m: Manifest, ctx: Context) -> Iterator[Violation]:
     for pod, _ in _gpu_pods(m):
         if pod.spec.get("nodeName"):
             continue
-        if not any(is_gpu_node_label(key) for key in targeted_label_keys(pod)):
+        if not any(is_gpu_node_label(key) for key in _target_keys(m, pod)):
             yield Violation("GPU pod does not target GPU nodes; in a cluster with several GPU models it may land on "
                             "the wrong one", pod.path)
 
@@ -59,7 +71,7 @@ def _tolerates(pod: PodSpec, taint_key: str) -> bool:
       hint="add tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]")
 def toleration(m: Manifest, ctx: Context) -> Iterator[Violation]:
     for pod, names in _gpu_pods(m):
-        if any(key.startswith(TOLERATION_ADDING_PLATFORMS) for key in targeted_label_keys(pod)):
+        if any(key.startswith(TOLERATION_ADDING_PLATFORMS) for key in _target_keys(m, pod)):
             continue  # the platform adds the matching toleration to GPU pods itself
         vendors = {NVIDIA_GPU for n in names if n.startswith("nvidia.com/")} | {AMD_GPU for n in names if n == AMD_GPU}
         for taint in sorted(vendors):

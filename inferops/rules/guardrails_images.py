@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from inferops.placeholders import is_placeholder
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.images import ImageRef, parse_image
 from inferops.rules.workloads import Container, containers
@@ -17,7 +18,7 @@ FAMILY = "guardrails"
 def _images(m: Manifest) -> Iterator[tuple[Container, ImageRef]]:
     for c in containers(m):
         image = c.data.get("image")
-        if isinstance(image, str) and image.strip():
+        if isinstance(image, str) and image.strip() and not is_placeholder(image):
             yield c, parse_image(image)
 
 

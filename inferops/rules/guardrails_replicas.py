@@ -14,14 +14,16 @@ from inferops.shapes import as_list
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import Manifest
 
-SCALABLE = ("Deployment", "StatefulSet")
+#: Kinds with a scale subresource that autoscalers target (Argo Rollouts and LeaderWorkerSet have one too).
+SCALABLE = ("Deployment", "StatefulSet", "Rollout", "LeaderWorkerSet")
 #: Autoscaler kind -> the kind its scaleTargetRef defaults to.
 AUTOSCALERS = {"HorizontalPodAutoscaler": None, "ScaledObject": "Deployment"}
 
 
 @rule(
     "replicas-with-autoscaler", family="guardrails", severity=Severity.WARNING, scope="all",
-    summary="A Deployment or StatefulSet sets spec.replicas although an HPA or KEDA ScaledObject scales it.",
+    summary="A workload (Deployment, StatefulSet, Rollout, LeaderWorkerSet) sets spec.replicas although an HPA "
+            "or KEDA ScaledObject scales it.",
     hint="remove spec.replicas (and kustomize `replicas:`) and let the autoscaler's min replicas apply",
 )
 def replicas_with_autoscaler(manifests: Sequence[Manifest], ctx: Context) -> Iterator[Violation]:

@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from inferops.rules.base import Context, Violation, rule
-from inferops.rules.workloads import containers, dig
+from inferops.rules.workloads import BATCH_KINDS, completed_by_controller, containers, dig
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import Manifest
 
 FAMILY = "guardrails"
 REQUIRED_RESOURCES = (("requests", "cpu"), ("requests", "memory"), ("limits", "memory"))
 PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
-#: Run-to-completion kinds: nothing to route traffic to, so no probe is required.
-BATCH_KINDS = frozenset({"Job", "CronJob"})
 
 
 @rule(
@@ -43,5 +41,7 @@ def probes_missing(m: Manifest, ctx: Context) -> Iterator[Violation]:
     if m.kind in BATCH_KINDS:
         return
     for c in containers(m, ("containers",)):
+        if c.pod.role == "submitter" or completed_by_controller(m, c):
+            continue  # a RayJob's submitter runs to completion; the operator adds the probes itself
         if not any(c.data.get(probe) for probe in PROBES):
             yield Violation(f"container {c.name} has no readiness, liveness or startup probe", c.path)

@@ -10,10 +10,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from inferops.placeholders import is_placeholder
 from inferops.redaction import TOKEN_PATTERNS, redact
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.workloads import containers
-from inferops.shapes import as_list
+from inferops.shapes import as_list, string_values
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import JsonPath, Manifest
 
@@ -38,7 +39,8 @@ def secret_plaintext(m: Manifest, ctx: Context) -> Iterator[Violation]:
     if not _is_plain_secret(m) or "sops" in m.data:
         return
     for key in ("data", "stringData"):
-        if m.data.get(key):
+        values = m.data.get(key)
+        if values and not (isinstance(values, dict) and all(is_placeholder(v) for v in values.values())):
             yield Violation(f"Secret {m.name} carries {key} in plain text", (key,))
 
 
@@ -51,7 +53,7 @@ def credential_literal(m: Manifest, ctx: Context) -> Iterator[Violation]:
     if _is_plain_secret(m):
         return  # a Secret holds credentials by design; secret-plaintext reports it
     reported: set[JsonPath] = set()
-    for path, text in _strings(m.data, ()):
+    for path, text in string_values(m.data):
         for label, pattern in TOKEN_PATTERNS:
             found = pattern.search(text)
             if found:
@@ -67,24 +69,13 @@ def credential_literal(m: Manifest, ctx: Context) -> Iterator[Violation]:
             path = (*c.path, "env", i, "value")
             if path in reported or not _secret_like(name) or not isinstance(value, str):
                 continue
-            if value.strip() and not _ENV_REFERENCE.match(value.strip()):
+            if value.strip() and not _ENV_REFERENCE.match(value.strip()) and not is_placeholder(value):
                 yield Violation(f"container {c.name}: env {name} has a literal value", path)
 
 
 def _secret_like(name: str) -> bool:
     words = [w for w in re.split(r"[_.\-]", name.upper()) if w]
     return bool(words) and words[-1] in SECRET_NAME_WORDS
-
-
-def _strings(node: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    if isinstance(node, str):
-        yield path, node
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from _strings(value, (*path, str(key)))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _strings(value, (*path, i))
 
 
 def _where(path: JsonPath) -> str:

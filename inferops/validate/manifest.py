@@ -23,6 +23,8 @@ class Manifest:
     from, when that is known, else the kustomization). ``render_root`` is the kustomization directory
     whose build produced it, ``None`` for plain files. ``locate`` maps a JSON path inside the object to
     a line in ``file`` when the source is known, so findings can point at the offending field.
+    ``introduced_at`` answers, for a rendered object, where an overlay set a field (an ``images:`` entry,
+    a patch file's line) when that is not ``file``; :meth:`place` consults it first.
     """
 
     data: dict[str, Any]
@@ -30,6 +32,7 @@ class Manifest:
     line: int | None = None
     render_root: str | None = None
     locate: Callable[[JsonPath], int | None] | None = field(default=None, repr=False)
+    introduced_at: Callable[[JsonPath], tuple[str, int | None] | None] | None = field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
@@ -89,6 +92,14 @@ class Manifest:
                     if part == "overlays":
                         return parts[i + 1]
         return None
+
+    def place(self, path: Sequence[str | int]) -> tuple[str, int | None]:
+        """File and line a finding about ``path`` points at: where an overlay set it, else :meth:`line_of`."""
+        if self.introduced_at is not None:
+            found = self.introduced_at(tuple(path))
+            if found is not None:
+                return found
+        return self.file, self.line_of(path)
 
     def line_of(self, path: Sequence[str | int]) -> int | None:
         """Best line for ``path``: the deepest part of it that the source locates, else the object's line."""

@@ -6,7 +6,8 @@ from the object again (checks must see exactly what kustomize would deploy) and 
 to its document in the source file by kind and name; kustomize may have added a ``namePrefix`` or
 ``nameSuffix``, so the source name is found *inside* the rendered name, longest match first. The
 manifest then takes the source document's line and ``locate``, so a finding on a field points at the
-line in the file the user edits. Objects whose origin is unknown (remote bases, a render without
+line in the file the user edits; a field an overlay changed (an image tag, replicas, a patch) points at
+the overlay line that set it (:mod:`transformations`). Objects whose origin is unknown (remote bases, a render without
 origins) point at the root's kustomization file.
 """
 
@@ -21,6 +22,7 @@ from inferops.validate.findings import Finding
 from inferops.validate.loader import LoadResult, load_documents, load_path
 from inferops.validate.manifest import Manifest
 from inferops.validate.render import Rendered
+from inferops.validate.transformations import attach, pop_transformations, pop_yaml_annotation
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 _GENERATOR_KEYS = {"ConfigMapGenerator": "configMapGenerator", "SecretGenerator": "secretGenerator"}
@@ -58,41 +60,38 @@ def rendered_manifests(rendered: Rendered, root: Kustomization, sources: Sources
         manifest.line = None
         manifest.locate = None
         origin = _pop_origin(manifest)
+        transformations = pop_transformations(manifest)
         if origin and rendered.origin_base is not None:
-            _point_at_source(manifest, origin, rendered.origin_base, sources)
+            source = _point_at_source(manifest, origin, rendered.origin_base, sources)
+            attach(manifest, source, transformations, rendered.origin_base,
+                   lambda path: sources.load(path).manifests, lambda path: display_path(path, sources.cwd),
+                   lambda path: path.is_relative_to(sources.cwd) or path.is_relative_to(root.dir))
     return result
 
 
 def _pop_origin(manifest: Manifest) -> dict[str, Any] | None:
     """Remove the origin annotation (and an annotations map it leaves empty); return it parsed."""
-    import yaml
-
-    annotations = manifest.metadata.get("annotations")
-    if not isinstance(annotations, dict) or ORIGIN_ANNOTATION not in annotations:
-        return None
-    raw = annotations.pop(ORIGIN_ANNOTATION)
-    if not annotations:
-        del manifest.metadata["annotations"]
-    try:
-        origin = yaml.safe_load(raw) if isinstance(raw, str) else None
-    except yaml.YAMLError:
-        return None
+    origin = pop_yaml_annotation(manifest, ORIGIN_ANNOTATION)
     return origin if isinstance(origin, dict) else None
 
 
-def _point_at_source(manifest: Manifest, origin: dict[str, Any], base: Path, sources: Sources) -> None:
+def _point_at_source(manifest: Manifest, origin: dict[str, Any], base: Path, sources: Sources) -> Manifest | None:
+    """Point ``manifest`` at its source; return the source document it was rendered from, when found."""
     if origin.get("repo"):  # a remote base: nothing local to point at
-        return
+        return None
     if isinstance(origin.get("path"), str):
-        source = _resolve(base, origin["path"])
-        if source.is_file():
-            _adopt(manifest, _match(manifest, sources.load(source).manifests), source, sources)
-        return
+        path = _resolve(base, origin["path"])
+        if path.is_file():
+            source = _match(manifest, sources.load(path).manifests)
+            _adopt(manifest, source, path, sources)
+            return source
+        return None
     configured_in = origin.get("configuredIn")
     if isinstance(configured_in, str):  # made by a generator: point at its entry in the kustomization
-        source = _resolve(base, configured_in)
-        if source.is_file():
-            _adopt_generator(manifest, origin, source, sources)
+        path = _resolve(base, configured_in)
+        if path.is_file():
+            _adopt_generator(manifest, origin, path, sources)
+    return None
 
 
 def _resolve(base: Path, relative: str) -> Path:

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inferops.errors import InferopsError
+from inferops.placeholders import placeholder_note
 from inferops.policy import Policy, find_policy, load_policy
 from inferops.rules.base import REGISTRY, Context, Rule, effective_severity, run_rules
+from inferops.validate.causes import one_per_cause
 from inferops.validate.discovery import Kustomization, Plan, discover, display_path
 from inferops.validate.findings import Finding
 from inferops.validate.manifest import Manifest
@@ -75,7 +77,10 @@ def run(options: Options) -> Report:
     findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx)]
     if "render" not in options.checks:
         findings = [f for f in findings if f.family != "render"]
-    findings = _dedupe(_apply_policy(findings, policy))
+    findings = one_per_cause(_dedupe(_apply_policy(findings, policy)))
+    note = placeholder_note(got.manifests)
+    if note:
+        got.notes.append(note)
     notes = [*(schema.notes if schema is not None else []), *got.notes]
     return Report(findings, files_checked=len(got.files), objects_checked=len(got.manifests), notes=notes)
 

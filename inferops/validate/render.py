@@ -1,7 +1,8 @@
 """Build kustomizations with the real kustomize, recording where every rendered object came from.
 
 Origins: kustomize writes ``config.kubernetes.io/origin`` annotations (the source file of each object)
-when a kustomization sets ``buildMetadata: [originAnnotations]``. User files are never edited, so each
+when a kustomization sets ``buildMetadata: [originAnnotations]``, and
+``alpha.config.kubernetes.io/transformations`` (the overlays that changed it) with ``transformerAnnotations``. User files are never edited, so each
 root is built through a throw-away *wrapper* kustomization in a temporary directory whose only content
 is ``resources: [<relative path to the root>]`` plus that build option. A wrapper adds no transformers,
 so the output is the root's own output plus the annotations (removed again by :mod:`origins`). Going
@@ -109,7 +110,8 @@ def render_one(root: Path, tool: Kustomize) -> Rendered:
             target = None
         if target is not None:
             (wrapper / WRAPPER).write_text(
-                f"resources:\n- {target}\nbuildMetadata: [originAnnotations]\n", encoding="utf-8"
+                f"resources:\n- {target}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n",
+                encoding="utf-8"
             )
             wrapped = tool.build(wrapper)
             if wrapped.returncode == 0:

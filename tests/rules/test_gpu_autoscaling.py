@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 from gpu_cases import manifests, messages, rule_ids, serving
 
@@ -77,6 +78,16 @@ def test_keda_metric_name_is_a_warning() -> None:
     keda["spec"]["triggers"][0]["metadata"]["metricName"] = "vllm:num_requests_waiting"
     assert messages("gpu-keda-metric-name", keda) == [
         "trigger 0 (prometheus) sets metricName, which current KEDA rejects"]
+
+
+@pytest.mark.parametrize("trigger_type", ["azure-monitor", "aws-cloudwatch"])
+def test_keda_metric_name_is_not_flagged_where_it_names_the_source_metric(trigger_type: str) -> None:
+    """Azure Monitor and CloudWatch triggers read the metric metricName names; KEDA still requires it."""
+    keda = yaml.safe_load(SCALED_OBJECT.replace("METRIC", "vllm:num_requests_waiting"))
+    keda["spec"]["triggers"] = [{"type": trigger_type, "metadata": {
+        "metricName": "kube_pod_status_ready", "targetValue": "1", "resourceURI": "x/y/z",
+        "tenantId": "t", "subscriptionId": "s", "resourceGroupName": "g"}}]
+    assert messages("gpu-keda-metric-name", keda) == []
 
 
 def _in_env(obj: str | dict[str, Any], env: str) -> dict[str, Any]:

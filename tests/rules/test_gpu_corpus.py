@@ -33,12 +33,12 @@ def _summary(findings: list[Finding]) -> list[tuple[int | None, str]]:
     return sorted((f.line, f.rule_id) for f in findings)
 
 
-def test_whole_corpus_is_checked_and_has_one_error() -> None:
+def test_whole_corpus_is_checked_and_has_no_gpu_error() -> None:
     findings = _findings(*_all_files())
     assert len(findings) > 100
-    errors = [(f.file, f.line, f.rule_id) for f in findings if f.severity is Severity.ERROR]
-    # ${ACCELERATOR_QUANTITY} is a placeholder the tutorial substitutes with envsubst
-    assert errors == [("autoscaling/custom-compute-classes/reservations/deployment-gpu.yaml", 43, "gpu-whole-number")]
+    # nvidia.com/gpu: ${ACCELERATOR_QUANTITY} (reservations/deployment-gpu.yaml:43) is a placeholder the
+    # tutorial substitutes with envsubst: not judged, so not an error claiming the real value is fractional
+    assert [(f.file, f.line, f.rule_id) for f in findings if f.severity is Severity.ERROR] == []
 
 
 def test_tensor_parallel_matching_the_gpu_count_is_left_alone() -> None:

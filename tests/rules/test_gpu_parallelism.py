@@ -114,6 +114,53 @@ def test_leader_worker_set_counts_gpus_of_the_whole_group() -> None:
     assert rule_ids(LWS.replace("PP", "2")) == []
     assert messages("gpu-parallelism-too-large", LWS.replace("PP", "4")) == [
         "container vllm-leader runs vllm with --tensor-parallel-size 8 × --pipeline-parallel-size 4 = 32 GPUs, "
-        "but its serving group has 8 GPUs × 2 pods = 16 GPUs; the server cannot start"]
+        "but its serving group has 8 GPUs (leader) + 1 × 8 GPUs (workers) = 16 GPUs; the server cannot start"]
     # PP 1 leaves the worker idle, and 405B weights do not fit on the leader's 8 GPUs alone
     assert rule_ids(LWS.replace("PP", "1")) == ["gpu-model-too-large", "gpu-parallelism-idle"]
+
+
+@pytest.mark.parametrize(("command", "args"), [
+    (["python3", "-m", "sglang.launch_server"], ["--model-path", "m", "--tp-size", "4"]),
+    (["python3", "-m", "sglang.launch_server"], ["--model-path", "m", "--tp", "4"]),
+    (["python3", "-m", "sglang.launch_server"], ["--model-path", "m", "--tensor-parallel-size=2", "--pp-size", "2"]),
+    (["sglang", "serve"], ["--model-path", "m", "--tp=4"]),
+    (["trtllm-serve"], ["m", "--tp_size", "4"]),
+    (["trtllm-serve"], ["m", "--tp_size", "2", "--pp_size", "2"]),
+    (["sh", "-c"], ["vllm serve m -tp 4 --port 8000"]),
+    (["bash", "-c"], ["exec python3 -m vllm.entrypoints.openai.api_server --model m --tensor_parallel_size=4"]),
+])
+def test_sglang_tensorrt_llm_and_shell_spellings_are_understood(command: list[str], args: list[str]) -> None:
+    assert not {"gpu-parallelism-idle", "gpu-parallelism-too-large"} & set(rule_ids(_with(args, 4, command)))
+    assert "gpu-parallelism-too-large" in rule_ids(_with(args, 2, command))
+    assert "gpu-parallelism-idle" in rule_ids(_with(args, 8, command))
+
+
+def _env_only(image: str, env: list[dict[str, str]], gpus: int) -> dict[str, object]:
+    d = _with([], gpus=gpus, env=env)
+    c = container(d)
+    del c["command"], c["args"]
+    c["image"] = image
+    return d
+
+
+def test_nim_parallelism_env_is_read() -> None:
+    env = [{"name": "NIM_TENSOR_PARALLEL_SIZE", "value": "4"}]
+    image = "nvcr.io/nim/meta/llama-3.1-70b-instruct:1.3.3"
+    assert not {"gpu-parallelism-idle", "gpu-parallelism-too-large"} & set(rule_ids(_env_only(image, env, 4)))
+    assert messages("gpu-parallelism-too-large", _env_only(image, env, 2)) == [
+        "container vllm runs nim with NIM_TENSOR_PARALLEL_SIZE=4 = 4 GPUs, but its serving group has 2 GPU(s); "
+        "the server cannot start"]
+    env.append({"name": "NIM_PIPELINE_PARALLEL_SIZE", "value": "2"})
+    assert "gpu-parallelism-idle" in rule_ids(_env_only(image, env, 16))
+
+
+def test_vllm_additional_args_env_is_read() -> None:
+    env = [{"name": "VLLM_ADDITIONAL_ARGS", "value": "--max-model-len 8192 --tensor-parallel-size=4"}]
+    assert "gpu-parallelism-too-large" in rule_ids(_env_only("ghcr.io/llm-d/llm-d-cuda:v0.9.0", env, 2))
+    assert not {"gpu-parallelism-idle", "gpu-parallelism-too-large"} & set(
+        rule_ids(_env_only("ghcr.io/llm-d/llm-d-cuda:v0.9.0", env, 4)))
+
+
+def test_an_unknown_image_without_a_recognised_command_is_not_judged() -> None:
+    assert not {"gpu-parallelism-idle", "gpu-parallelism-too-large"} & set(
+        rule_ids(_env_only("example.com/my-server:1.0", [], 4)))

@@ -31,7 +31,7 @@ def test_request_equal_to_limit_in_another_spelling_passes() -> None:
     assert "gpu-request-limit-mismatch" not in rule_ids(d)
 
 
-@pytest.mark.parametrize("value", ["0.5", 0.5, "1500m", "${GPUS}"])
+@pytest.mark.parametrize("value", ["0.5", 0.5, "1500m", "two"])  # placeholders: tests/test_placeholders.py
 def test_fractional_or_unparsable_gpu_quantity_is_an_error(value: object) -> None:
     d = serving()
     container(d)["resources"] = {"limits": {"nvidia.com/gpu": value}}

@@ -60,3 +60,27 @@ def test_numbers_python_cannot_convert_do_not_crash(number: str) -> None:
     pod["nodeSelector"] = {"nvidia.com/gpu.memory": number, "nvidia.com/gpu.product": f"NVIDIA-A100-{number}GB-MIG-{number}g.{number}gb"}
     gpu_findings(obj)
     gpu_findings({**obj, "spec": {**obj["spec"], "replicas": float("inf")}})
+
+
+def _ai_objects() -> list[dict[str, Any]]:
+    """The AI workload kinds: upstream samples (../shared) where there, plus the inline ones of the corpus test."""
+    from test_ai_workloads_corpus import CORPUS, JOBSET, PREDICTOR_MODEL, RAY_JOB, ROLLOUT, SERVING_RUNTIME
+
+    texts = [JOBSET, PREDICTOR_MODEL, RAY_JOB, ROLLOUT, SERVING_RUNTIME.replace("KIND", "ServingRuntime")]
+    for rel in ("lws-examples/docs/examples/sglang/lws.yaml",
+                "kuberay-samples/ray-operator/config/samples/ray-service.llm-serve.yaml",
+                "kserve-samples/docs/samples/llmisvc/agentic-tool-calling/llmisvc-single-gpu.yaml"):
+        if (CORPUS / rel).is_file():
+            texts.append((CORPUS / rel).read_text())
+    return [doc for text in texts for doc in yaml.safe_load_all(text) if isinstance(doc, dict) and "spec" in doc]
+
+
+@pytest.mark.parametrize("obj", _ai_objects(), ids=lambda o: str(o.get("kind")))
+def test_ai_workload_kinds_with_wrong_types_do_not_crash(obj: dict[str, Any]) -> None:
+    from inferops.policy import Policy
+    from inferops.rules.base import Context, run_rules
+    from inferops.validate.manifest import Manifest
+
+    for path in _paths(obj):
+        for value in (None, "text", [None, "x", 1]):
+            list(run_rules([Manifest(_replaced(obj, path, value), "x.yaml")], Context(Policy()), ["gpu", "guardrails"]))

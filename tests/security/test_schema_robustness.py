@@ -3,6 +3,7 @@ servers and schema caches end in one line and a documented exit code, or in a fi
 traceback, a hang or a silent pass. JUnit output stays well-formed XML whatever the names hold.
 """
 
+import gzip
 import hashlib
 import json
 import os
@@ -24,7 +25,7 @@ from inferops.validate.findings import Finding, Severity
 from inferops.validate.loader import load_documents
 from inferops.validate.report import Report
 from inferops.validate.reporters import render
-from inferops.validate.schema import SchemaChecker, SchemaOptions, locations
+from inferops.validate.schema import SchemaChecker, SchemaOptions, crd, locations
 from inferops.validate.schema.checker import CrdSchemas
 
 WIDGET = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: big}\n"
@@ -42,12 +43,17 @@ def test_a_hostile_kind_is_a_finding_not_a_traceback(
     assert "object-invalid" in out and "is not a Kubernetes kind" in out
 
 
-def test_a_builtin_schema_file_that_is_not_json_is_one_line_naming_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("body", [gzip.compress(b"{ not json: TOPSECRET"), b"TOPSECRET, not gzip"],
+                         ids=["gzip-not-json", "not-gzip"])
+def test_a_builtin_schema_file_that_is_not_json_is_one_line_naming_it(
+    body: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "example.com").mkdir()
-    (tmp_path / "example.com" / "widget_v1.json").write_text("{ not json: TOPSECRET")
-    with pytest.raises(InferopsError, match=r"widget_v1.json: schema file is not JSON \(line 1, column 3\)") as err:
-        CrdSchemas(strict=True, directory=tmp_path).find("Widget", "example.com/v1")
-    assert "TOPSECRET" not in str(err.value)
+    (tmp_path / "example.com" / "widget_v1.json.gz").write_bytes(body)
+    monkeypatch.setattr(crd, "builtin_crds_dir", lambda: tmp_path)
+    with pytest.raises(InferopsError, match=r"widget_v1.json.gz: schema file is not gzip-compressed JSON") as err:
+        CrdSchemas(strict=True, builtin=True).find("Widget", "example.com/v1")
+    assert "TOPSECRET" not in str(err.value) and "\n" not in str(err.value)
 
 
 def test_a_url_schema_location_with_a_space_is_a_usage_error(

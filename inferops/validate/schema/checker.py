@@ -16,13 +16,12 @@ from inferops.errors import InferopsError
 from inferops.rules.core import KIND_REJECTED, OBJECT_INVALID, SCHEMA_INVALID, SCHEMA_MISSING
 from inferops.validate.findings import Finding
 from inferops.validate.manifest import JsonPath, Manifest
-from inferops.validate.schema.crd import CrdSchema, builtin_crds_dir, load_crds, strict_variant
+from inferops.validate.schema.crd import CrdSchema, load_crds, read_builtin, strict_variant
 from inferops.validate.schema.kubernetes import KubernetesSchemas
 from inferops.validate.schema.locations import TemplateLocation
 from inferops.validate.schema.messages import describe, finding
 from inferops.validate.schema.names import identity_problem
 from inferops.validate.schema.options import SchemaOptions
-from inferops.validate.schema.reading import load_schema_file
 
 Found = tuple[dict[str, Any], str | None]  # a schema and the URI its relative $refs resolve against
 ENGINES = ("builtin", "kubeconform")
@@ -44,16 +43,16 @@ class BuiltinKubernetes:
 class CrdSchemas:
     """Converted CRD schemas (shipped in ``schemas/crds`` or from ``--crd``), made strict on use."""
 
-    def __init__(self, strict: bool, schemas: Iterable[CrdSchema] = (), directory: Path | None = None) -> None:
+    def __init__(self, strict: bool, schemas: Iterable[CrdSchema] = (), builtin: bool = False) -> None:
         self.strict = strict
         self.by_key = {(c.api_version, c.kind): c.schema for c in schemas}
-        self.directory = directory
+        self.builtin = builtin
 
     def find(self, kind: str, api_version: str) -> Found | None:
         schema = self.by_key.get((api_version, kind))
-        if schema is None and self.directory is not None and "/" in api_version:
+        if schema is None and self.builtin and "/" in api_version:
             group, _, version = api_version.rpartition("/")
-            schema = load_schema_file(self.directory / group / f"{kind.lower()}_{version}.json", self.directory)
+            schema = read_builtin(f"{group}/{kind.lower()}_{version}.json")
         if schema is None:
             return None
         return (strict_variant(schema) if self.strict else schema), None
@@ -85,7 +84,7 @@ class SchemaChecker:
 
     def _sources(self) -> list[Source]:
         builtin: list[Source] = [BuiltinKubernetes(self.kubernetes),
-                                 CrdSchemas(self.options.strict, directory=builtin_crds_dir())]
+                                 CrdSchemas(self.options.strict, builtin=True)]
         sources: list[Source] = [CrdSchemas(self.options.strict, self.crds)] if self.crds else []
         for location in self.options.locations:
             if location == "default":

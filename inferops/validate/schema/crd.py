@@ -5,7 +5,9 @@ time. Each served version's ``openAPIV3Schema`` becomes a JSON Schema: ``nullabl
 type, ``x-kubernetes-int-or-string`` means integer or string, OpenAPI 3.0's boolean ``exclusiveMinimum``
 /``exclusiveMaximum`` become numeric bounds, ``x-kubernetes-embedded-resource`` objects accept
 ``apiVersion``/``kind``/``metadata``, ``apiVersion``/``kind`` are pinned with an ``enum`` and
-``metadata`` is always allowed. Descriptions and CEL rules are dropped (they take no part in validation
+``metadata`` is always allowed, and a ``required`` field with a ``default`` is not required (the API server
+applies defaults before validating: kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/
+custom-resource-definitions/#defaulting). Descriptions and CEL rules are dropped (they take no part in validation
 and would triple the size).
 
 Strictness is applied when a schema is used (:func:`strict_variant`): ``additionalProperties: false``
@@ -15,6 +17,7 @@ the API server's field validation rejects as unknown fields.
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,9 +43,42 @@ EMBEDDED = "x-kubernetes-embedded-resource"
 CRD_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
+BUILTIN_SUFFIX = ".gz"
+
+
 def builtin_crds_dir() -> Path:
-    """The converted schemas shipped with inferops, in ``<group>/<kind>_<version>.json`` layout."""
+    """The converted schemas shipped with inferops, in ``<group>/<kind>_<version>.json.gz`` layout."""
     return schemas_dir() / "crds"
+
+
+def builtin_schema_files() -> Iterator[tuple[str, Path]]:
+    """Each shipped schema as (catalog path ``<group>/<kind>_<version>.json``, compressed file)."""
+    root = builtin_crds_dir()
+    for path in sorted(root.rglob("*.json" + BUILTIN_SUFFIX)):
+        yield path.relative_to(root).as_posix().removesuffix(BUILTIN_SUFFIX), path
+
+
+def read_builtin(relative: str) -> Schema | None:
+    """The shipped schema at catalog path ``relative``, decompressed on first use; ``None`` if not shipped."""
+    root = builtin_crds_dir().resolve()
+    path = (root / (relative + BUILTIN_SUFFIX)).resolve()
+    if root not in path.parents:
+        return None  # an apiVersion such as ../../x/v1 names no shipped schema
+    if not path.is_file():
+        return None
+    try:
+        schema = json.loads(gzip.decompress(path.read_bytes()))
+    except (OSError, EOFError, ValueError) as err:
+        where = f" (line {err.lineno}, column {err.colno})" if isinstance(err, json.JSONDecodeError) else ""
+        raise InferopsError(f"schema file is not gzip-compressed JSON{where}", file=str(path)) from None
+    if not isinstance(schema, dict):
+        raise InferopsError("schema file does not hold a JSON object", file=str(path))
+    return schema
+
+
+def compress(schema: Schema) -> bytes:
+    """:func:`dump` gzip-compressed with a zero timestamp and no file name, so re-runs give the same bytes."""
+    return gzip.compress(dump(schema).encode("utf-8"), compresslevel=9, mtime=0)
 
 
 @dataclass(frozen=True)
@@ -62,6 +98,11 @@ class CrdSchema:
     def relative_path(self) -> str:
         """Path in a CRDs-catalog layout: ``{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json``."""
         return f"{self.group}/{self.kind.lower()}_{self.version}.json"
+
+    @property
+    def shipped_path(self) -> str:
+        """Path of the compressed copy shipped in ``schemas/crds``."""
+        return self.relative_path + BUILTIN_SUFFIX
 
 
 def convert_crd(crd: dict[str, Any]) -> list[CrdSchema]:
@@ -123,6 +164,13 @@ def convert_schema(node: Any) -> Any:
         if isinstance(out.get(bound), bool):
             if out.pop(bound) and limit in out:
                 out[bound] = out.pop(limit)
+    defaulted = {name for name, sub in as_mapping(node.get("properties")).items()
+                 if isinstance(sub, dict) and "default" in sub}
+    if defaulted and isinstance(out.get("required"), list):
+        # The API server fills in defaults before it validates, so a defaulted field is never missing.
+        out["required"] = [name for name in out["required"] if name not in defaulted]
+        if not out["required"]:
+            del out["required"]
     if node.get("x-kubernetes-int-or-string"):
         out["type"] = ["integer", "string"]
     if node.get("nullable") and "type" in out:

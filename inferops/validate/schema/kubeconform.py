@@ -21,7 +21,7 @@ from inferops.errors import InferopsError
 from inferops.rules.core import KIND_REJECTED, OBJECT_INVALID, SCHEMA_INVALID, SCHEMA_MISSING
 from inferops.validate.findings import Finding
 from inferops.validate.manifest import JsonPath, Manifest
-from inferops.validate.schema.crd import CrdSchema, builtin_crds_dir, strict_variant
+from inferops.validate.schema.crd import CrdSchema, builtin_schema_files, read_builtin, strict_variant
 from inferops.validate.schema.messages import dotted, finding, first_line
 from inferops.validate.schema.options import SchemaOptions
 
@@ -81,9 +81,10 @@ def kubeconform_flags(options: SchemaOptions, kubernetes_version: str, catalog: 
 
 def _write_catalog(directory: Path, crds: Sequence[CrdSchema], strict: bool) -> Path:
     """The shipped CRD schemas plus ``--crd`` ones (which win), strict when asked, in catalog layout."""
-    shipped = builtin_crds_dir()
-    for source in sorted(shipped.rglob("*.json")):
-        _write_schema(directory / source.relative_to(shipped), json.loads(source.read_bytes()), strict)
+    for relative, _ in builtin_schema_files():
+        schema = read_builtin(relative)
+        if schema is not None:
+            _write_schema(directory / relative, schema, strict)
     for crd in crds:
         _write_schema(directory / crd.relative_path, crd.schema, strict)
     return directory

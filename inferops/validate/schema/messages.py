@@ -72,7 +72,8 @@ def _at(path: JsonPath, message: str) -> str:
 
 def finding(rule: Rule, m: Manifest, message: str, path: JsonPath = ()) -> Finding:
     """A finding of ``rule`` about ``m``, on the line of ``path`` when the source locates it."""
-    return Finding(rule.id, rule.severity, message, m.file, m.line_of(path), m.ref, rule.hint, rule.family)
+    file, line = m.place(path)
+    return Finding(rule.id, rule.severity, message, file, line, m.ref, rule.hint, rule.family)
 
 
 def first_line(text: object) -> str:

@@ -10,7 +10,7 @@ import yaml
 
 from inferops.data import schemas_dir
 from inferops.errors import InferopsError
-from inferops.validate.schema.crd import convert_schema, strict_variant
+from inferops.validate.schema.crd import convert_schema, read_builtin, strict_variant
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -275,28 +275,109 @@ def test_strict_variant_respects_preserve_unknown_fields_and_junctors() -> None:
     assert "additionalProperties" not in schema["properties"]["closed"]  # the original is left alone
 
 
+SHIPPED_KINDS = [
+    "argoproj.io/application_v1alpha1", "argoproj.io/applicationset_v1alpha1", "argoproj.io/appproject_v1alpha1",
+    "gateway.networking.k8s.io/gateway_v1", "gateway.networking.k8s.io/gateway_v1beta1",
+    "gateway.networking.k8s.io/gatewayclass_v1", "gateway.networking.k8s.io/gatewayclass_v1beta1",
+    "gateway.networking.k8s.io/grpcroute_v1", "gateway.networking.k8s.io/httproute_v1",
+    "gateway.networking.k8s.io/httproute_v1beta1", "gateway.networking.k8s.io/referencegrant_v1",
+    "gateway.networking.k8s.io/referencegrant_v1beta1", "inference.networking.k8s.io/inferencepool_v1",
+    "jobset.x-k8s.io/jobset_v1alpha2", "keda.sh/scaledobject_v1alpha1", "keda.sh/triggerauthentication_v1alpha1",
+    "leaderworkerset.x-k8s.io/leaderworkerset_v1", "monitoring.coreos.com/podmonitor_v1",
+    "monitoring.coreos.com/prometheusrule_v1", "monitoring.coreos.com/servicemonitor_v1",
+    "ray.io/raycluster_v1", "ray.io/raycluster_v1alpha1", "ray.io/rayjob_v1", "ray.io/rayjob_v1alpha1",
+    "ray.io/rayservice_v1", "ray.io/rayservice_v1alpha1", "serving.kserve.io/clusterservingruntime_v1alpha1",
+    "serving.kserve.io/inferenceservice_v1beta1", "serving.kserve.io/llminferenceservice_v1alpha1",
+    "serving.kserve.io/llminferenceservice_v1alpha2", "serving.kserve.io/localmodelcache_v1alpha1",
+    "serving.kserve.io/servingruntime_v1alpha1",
+]
+
+
 def test_shipped_schemas_are_in_sync_with_the_conversion_script(shared: Path, tmp_path: Path) -> None:
     out = tmp_path / "crds"
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "convert_crds.py"), str(shared / "crds"),
                            "--output", str(out)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     shipped_dir = schemas_dir() / "crds"
-    shipped = sorted(p.relative_to(shipped_dir).as_posix() for p in shipped_dir.rglob("*.json"))
-    fresh = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json"))
-    assert fresh == shipped == [
-        "argoproj.io/application_v1alpha1.json", "argoproj.io/applicationset_v1alpha1.json",
-        "argoproj.io/appproject_v1alpha1.json", "keda.sh/scaledobject_v1alpha1.json",
-        "keda.sh/triggerauthentication_v1alpha1.json", "monitoring.coreos.com/podmonitor_v1.json",
-        "monitoring.coreos.com/prometheusrule_v1.json", "monitoring.coreos.com/servicemonitor_v1.json",
-    ]
-    for rel in shipped:
+    shipped = sorted(p.relative_to(shipped_dir).as_posix() for p in shipped_dir.rglob("*") if p.is_file())
+    fresh = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert [p for p in shipped if p != "NOTICE.md"] == fresh
+    assert sorted(p.removesuffix(".json.gz") for p in fresh if p.endswith(".json.gz")) == SHIPPED_KINDS
+    for rel in fresh:
         assert (out / rel).read_bytes() == (shipped_dir / rel).read_bytes(), f"{rel} is stale: run scripts/convert_crds.py"
 
 
+def test_shipped_schemas_are_compressed_and_small() -> None:
+    """Compressed on disk (the wheel stays small) and decompressed only for a kind being checked."""
+    files = list((schemas_dir() / "crds").rglob("*.json.gz"))
+    assert len(files) == len(SHIPPED_KINDS)
+    assert sum(p.stat().st_size for p in files) < 400_000
+    assert not list((schemas_dir() / "crds").rglob("*.json"))
+
+
 def test_shipped_schemas_carry_their_licence_note() -> None:
-    notice = (schemas_dir() / "crds" / "NOTICE.md").read_text()
+    crds = schemas_dir() / "crds"
+    notice = (crds / "NOTICE.md").read_text()
     assert "Apache License, Version 2.0" in notice
-    for upstream in ("argoproj/argo-cd", "kedacore/keda", "prometheus-operator/prometheus-operator"):
+    for upstream in ("argoproj/argo-cd", "kedacore/keda", "prometheus-operator/prometheus-operator", "kserve/kserve",
+                     "kubernetes-sigs/lws", "ray-project/kuberay", "kubernetes-sigs/jobset",
+                     "kubernetes-sigs/gateway-api", "kubernetes-sigs/gateway-api-inference-extension"):
         assert upstream in notice
-    assert json.loads((schemas_dir() / "crds" / "keda.sh" / "scaledobject_v1alpha1.json").read_text())[
-        "properties"]["kind"] == {"enum": ["ScaledObject"], "type": "string"}
+    for group in ("serving.kserve.io", "leaderworkerset.x-k8s.io", "ray.io", "jobset.x-k8s.io",
+                  "gateway.networking.k8s.io", "inference.networking.k8s.io"):
+        assert "Apache License" in (crds / group / "LICENSE").read_text(), group
+    assert read_builtin("keda.sh/scaledobject_v1alpha1.json")["properties"]["kind"] == {
+        "enum": ["ScaledObject"], "type": "string"}
+
+
+def test_builtin_lookup_stays_inside_the_shipped_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inferops.validate.schema import crd
+
+    (tmp_path / "crds" / "ex.com").mkdir(parents=True)
+    (tmp_path / "outside_v1.json.gz").write_bytes(crd.compress({"type": "object"}))
+    (tmp_path / "crds" / "ex.com" / "inside_v1.json.gz").write_bytes(crd.compress({"type": "object"}))
+    monkeypatch.setattr(crd, "builtin_crds_dir", lambda: tmp_path / "crds")
+    assert read_builtin("ex.com/inside_v1.json") == {"type": "object"}
+    assert read_builtin("../outside_v1.json") is None
+    assert read_builtin("ex.com/../../outside_v1.json") is None
+
+
+AI_SAMPLES = ["kserve-samples", "lws-examples", "kuberay-samples"]
+
+
+@pytest.mark.parametrize("corpus", AI_SAMPLES)
+def test_ai_serving_samples_validate_against_the_shipped_schemas(check, shared: Path, corpus: str) -> None:
+    """Every KServe, LeaderWorkerSet and KubeRay custom resource in the upstream samples has a built-in schema,
+    offline. Two exceptions, read by hand: KAI Scheduler's Queue (scheduling.run.ai) is not shipped, and the
+    KV-cache offloading sample uses ``spec.workload``, newer than the shipped CRD (which has
+    ``spec.kvCacheOffloading``)."""
+    root = shared / "corpus" / corpus
+    findings = [(path.name, f.rule_id, f.message) for path in sorted(root.rglob("*.yaml")) for f in check(path.read_text())]
+    expected = {
+        "kserve-samples": [("llm-inference-service-kv-cache-offloading.yaml", "schema-invalid",
+                            'unknown field "spec.workload"')],
+        "lws-examples": [],
+        "kuberay-samples": [("ray-cluster.kai-gpu-sharing.yaml", "schema-missing",
+                             "no schema for scheduling.run.ai/v2 Queue (Kubernetes 1.33.0)")] * 2,
+    }
+    assert findings == expected[corpus]
+
+
+def test_required_fields_with_a_default_are_not_required() -> None:
+    """KubeRay's workerGroupSpecs require minReplicas/maxReplicas but default them; the API server defaults
+    before it validates, so a sample without them is valid."""
+    converted = convert_schema({"type": "object", "required": ["a", "b"], "properties": {
+        "a": {"type": "integer", "default": 0}, "b": {"type": "string"}}})
+    assert converted["required"] == ["b"]
+    assert "required" not in convert_schema({"type": "object", "required": ["a"], "properties": {
+        "a": {"type": "integer", "default": 1}}})
+
+
+def test_the_kubeconform_engine_gets_the_shipped_schemas_uncompressed(tmp_path: Path) -> None:
+    from inferops.validate.schema.kubeconform import _write_catalog
+
+    catalog = _write_catalog(tmp_path, [], strict=True)
+    written = sorted(p.relative_to(catalog).as_posix().removesuffix(".json") for p in catalog.rglob("*.json"))
+    assert written == SHIPPED_KINDS
+    lws = json.loads((catalog / "leaderworkerset.x-k8s.io" / "leaderworkerset_v1.json").read_text())
+    assert lws["additionalProperties"] is False  # strict, as kubeconform's -strict expects
