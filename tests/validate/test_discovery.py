@@ -25,7 +25,7 @@ def roots(plan: Plan, root: Path) -> list[str]:
     return names([k.dir for k in plan.render_roots], root)
 
 
-def test_finds_yaml_and_json_and_skips_hidden_vendored_and_virtualenv_dirs(tmp_path: Path) -> None:
+def test_finds_yaml_and_json_and_skips_what_exclude_matches_listing_each(tmp_path: Path) -> None:
     write(tmp_path, {
         "a.yaml": CONFIGMAP.format(name="a"),
         "sub/b.yml": CONFIGMAP.format(name="b"),
@@ -39,7 +39,9 @@ def test_finds_yaml_and_json_and_skips_hidden_vendored_and_virtualenv_dirs(tmp_p
         "venv/lib/z.yaml": CONFIGMAP.format(name="z"),
     })
     plan = discover([], tmp_path)
-    assert names(plan.files, tmp_path) == ["a.yaml", "sub/b.yml", "sub/c.json"]
+    # a planted pyvenv.cfg no longer hides a directory: only the exclude globs decide
+    assert names(plan.files, tmp_path) == ["a.yaml", "sub/b.yml", "sub/c.json", "venv/lib/z.yaml"]
+    assert names(plan.excluded, tmp_path) == [".github", ".hidden", ".pre-commit-config.yaml", "node_modules"]
 
 
 def test_a_file_or_hidden_directory_named_explicitly_is_always_used(tmp_path: Path) -> None:
@@ -114,18 +116,23 @@ def test_an_argo_cd_application_path_makes_a_kustomization_a_root_even_when_incl
     assert names(plan.files, tmp_path) == ["argocd/app.yaml", "argocd/set.yaml"]
 
 
-def test_helm_charts_are_skipped_whole_and_so_are_kustomizations_inflating_charts(tmp_path: Path) -> None:
+def test_a_chart_skips_only_its_templates_and_a_kustomization_inflating_charts_is_still_a_root(tmp_path: Path) -> None:
     write(tmp_path, {
         "chart/Chart.yaml": "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
         "chart/values.yaml": "replicas: 1\n",
         "chart/templates/deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\n{{- if .Values.x }}\n",
+        "chart/templates/plain.yaml": CONFIGMAP.format(name="verbatim"),
+        "chart/crds/crd.yaml": CONFIGMAP.format(name="crd"),
         "chart/charts/sub/Chart.yaml": "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
         "helmy/kustomization.yaml": "helmCharts:\n- name: redis\n  repo: https://charts.example.com\n",
     })
     plan = discover([], tmp_path)
-    assert names(plan.charts, tmp_path) == ["chart"]
-    assert names([k.dir for k in plan.helm_kustomizations], tmp_path) == ["helmy"]
-    assert plan.files == [] and plan.render_roots == []
+    assert names(plan.charts, tmp_path) == ["chart", "chart/charts/sub"]
+    assert names(plan.helm_templates, tmp_path) == ["chart/templates/deploy.yaml"]
+    assert names(plan.files, tmp_path) == ["chart/crds/crd.yaml", "chart/templates/plain.yaml"]
+    assert names(plan.not_manifests, tmp_path) == ["chart/values.yaml"]
+    # the pipeline decides not to render it (and checks its local resources instead)
+    assert roots(plan, tmp_path) == ["helmy"] and plan.render_roots[0].uses_helm
 
 
 def test_an_explicit_kustomization_file_is_rendered_and_dash_means_stdin(tmp_path: Path) -> None:
