@@ -337,7 +337,8 @@ def builtin_config_refs(docs: Sequence[Any]) -> list[str]:
         if isinstance(node, dict):
             for key, value in node.items():
                 if key in _PLUGIN_FILE_KEYS:
-                    refs.extend(e.strip() for e in _strings(value) if is_remote(_file_source(e)))
+                    entries = _strings(value if isinstance(value, list) else [value])
+                    refs.extend(e.strip() for e in entries if is_remote(_file_source(e)))
                 visit(value, depth + 1)
         elif isinstance(node, list):
             for item in node:

@@ -90,11 +90,16 @@ class Kustomize:
     def name(self) -> str:
         return " ".join(self.command)
 
+    @property
+    def short_name(self) -> str:
+        """The command without the binary's directory, for messages."""
+        return " ".join((Path(self.command[0]).name, *self.command[1:]))
+
     def build(self, directory: Path, *, deadline: float, env: dict[str, str] | None) -> subprocess.CompletedProcess[str]:
         """Build ``directory`` before ``deadline`` (``time.monotonic()``); ``env`` ``None`` inherits ours."""
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return _timed_out(self.name)
+            return _timed_out(self.short_name)
         try:
             process = subprocess.Popen([*self.command, str(directory), *SAFE_FLAGS], stdin=subprocess.DEVNULL,  # noqa: S603
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -105,7 +110,7 @@ class Kustomize:
             stdout, stderr = process.communicate(timeout=remaining)
         except subprocess.TimeoutExpired:
             _kill_group(process)
-            return _timed_out(self.name)
+            return _timed_out(self.short_name)
         return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
