@@ -48,8 +48,12 @@ class Closure:
                                   if f.is_relative_to(k.dir) and is_regular_file(f)))
 
 
-def closure_of(root: Kustomization, known: dict[Path, Kustomization]) -> Closure:
-    """Walk ``root``'s includes (``known`` caches kustomizations by directory and is filled as they are read)."""
+def closure_of(root: Kustomization, known: dict[Path, Kustomization],
+               configs: dict[Path, list[Reference]] | None = None) -> Closure:
+    """Walk ``root``'s includes. ``known`` caches kustomizations by directory, ``configs`` the remote
+    entries of plugin config files; both are filled as files are read, so bases shared by many
+    overlays are read once."""
+    configs = {} if configs is None else configs
     closure = Closure(root)
     stack, seen = [root], set()
     while stack:
@@ -67,7 +71,9 @@ def closure_of(root: Kustomization, known: dict[Path, Kustomization]) -> Closure
             if _is_special(path):
                 closure.special.append(path)
             else:
-                closure.remote.extend(_plugin_config_refs(path))
+                if path not in configs:
+                    configs[path] = _plugin_config_refs(path)
+                closure.remote.extend(configs[path])
         for directory in k.includes:
             included = known.get(directory) or _read_dir(directory)
             if included is not None:

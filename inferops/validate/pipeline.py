@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from inferops.errors import InferopsError
 from inferops.policy import Policy, find_policy, load_policy
 from inferops.rules.base import REGISTRY, Context, Rule, effective_severity, run_rules
-from inferops.validate.discovery import Exclusions, Plan, discover, display_path
+from inferops.validate.discovery import Exclusions, Plan, Reference, discover, display_path
 from inferops.validate.findings import Finding
 from inferops.validate.manifest import Manifest
 from inferops.validate.report import Report
@@ -158,7 +158,8 @@ def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
                                   "holding `{{` are not YAML until Helm renders them; its other files are checked",
                                   display_path(chart / "Chart.yaml", cwd)))
     known = {k.dir: k for k in plan.kustomizations}
-    closures = [closure_of(root, known) for root in plan.render_roots]
+    configs: dict[Path, list[Reference]] = {}
+    closures = [closure_of(root, known, configs) for root in plan.render_roots]
     renderable = [c for c in closures if _renderable(c, options, cwd, got)]
     unrendered = [c for c in closures if c not in renderable]
     rendered: list[Closure] = []

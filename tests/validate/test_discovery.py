@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from inferops.errors import InferopsError
-from inferops.validate.discovery import Plan, discover, display_path
+from inferops.validate.discovery import NO_EXCLUSIONS, Exclusions, Plan, discover, display_path
 
 CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n"
 
@@ -151,3 +151,28 @@ def test_a_missing_path_is_a_usage_error_naming_it(tmp_path: Path) -> None:
 def test_paths_are_shown_relative_to_the_working_directory_when_inside_it(tmp_path: Path) -> None:
     assert display_path(tmp_path / "a" / "b.yaml", tmp_path) == "a/b.yaml"
     assert display_path(Path("/elsewhere/x.yaml"), tmp_path) == "/elsewhere/x.yaml"
+
+
+def test_exclude_globs_match_names_anywhere_and_paths_with_a_slash_from_the_policy_directory(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "vendor/a.yaml": CONFIGMAP.format(name="a"),
+        "apps/vendor/b.yaml": CONFIGMAP.format(name="b"),
+        "apps/legacy/c.yaml": CONFIGMAP.format(name="c"),
+        "legacy/d.yaml": CONFIGMAP.format(name="d"),
+    })
+    plan = discover([], tmp_path, Exclusions(("vendor", "apps/legacy"), tmp_path.resolve()))
+    assert names(plan.files, tmp_path) == ["legacy/d.yaml"]
+    assert names(plan.excluded, tmp_path) == ["apps/legacy", "apps/vendor", "vendor"]
+    assert names(discover([], tmp_path, NO_EXCLUSIONS).files, tmp_path) == [
+        "apps/legacy/c.yaml", "apps/vendor/b.yaml", "legacy/d.yaml", "vendor/a.yaml"]
+
+
+def test_remote_entries_are_recorded_with_their_line_and_never_taken_for_local_paths(tmp_path: Path) -> None:
+    write(tmp_path, {"app/kustomization.yaml": (
+        "resources:\n- cm.yaml\n- https://example.com/x.yaml\ncomponents:\n- github.com/o/r//c?ref=v1\n"
+        "configMapGenerator:\n- name: g\n  files:\n  - k=http://example.com/f\n"
+    ), "app/cm.yaml": CONFIGMAP.format(name="c")})
+    [k] = discover([], tmp_path).render_roots
+    assert [(r.entry, r.line) for r in k.remote] == [
+        ("https://example.com/x.yaml", 3), ("github.com/o/r//c?ref=v1", 5), ("http://example.com/f", 9)]
+    assert names(k.resources, tmp_path) == ["app/cm.yaml"] and k.includes == [] and k.aux == []
