@@ -19,19 +19,22 @@ Invocation (the input is an untrusted change): kustomize runs with ``--load-rest
 LoadRestrictionsRootOnly``, helm and plugins (exec and KRM functions) off, and, unless remote resources
 are allowed, an environment that cannot reach the network even if a remote reference slipped past
 :mod:`closure`: every proxy variable points at a closed loopback port, no TLS root is trusted, git may
-use no transport at all, and ``HOME``/config directories are an empty temporary directory. One render
+use no transport at all, and ``HOME``/config directories are an empty temporary directory; where the OS
+allows it, kustomize also runs in an empty network namespace (:func:`network_sandbox`). One render
 gets one time limit (``--render-timeout``), shared by the wrapped and the direct build; on expiry the
 whole process group is killed, so a child such as ``git`` cannot keep the run waiting.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -80,6 +83,22 @@ def offline_environment(home: Path) -> dict[str, str]:
     return env
 
 
+@functools.cache
+def network_sandbox() -> tuple[str, ...]:
+    """A prefix that runs a command in an empty network namespace (not even loopback reaches anything),
+    where the OS lets an unprivileged user create one (``unshare -rn``); ``()`` where it does not, e.g.
+    under AppArmor's ``apparmor_restrict_unprivileged_userns``. Probed once per process."""
+    unshare = shutil.which("unshare")
+    if unshare is None or not sys.platform.startswith("linux"):
+        return ()
+    prefix = (unshare, "--user", "--map-root-user", "--net", "--")
+    try:
+        probe = subprocess.run([*prefix, sys.executable, "-c", ""], capture_output=True, timeout=10, check=False)  # noqa: S603
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return prefix if probe.returncode == 0 else ()
+
+
 @dataclass(frozen=True, slots=True)
 class Kustomize:
     """How to run a build: ``kustomize build DIR`` or ``kubectl kustomize DIR``."""
@@ -95,13 +114,16 @@ class Kustomize:
         """The command without the binary's directory, for messages."""
         return " ".join((Path(self.command[0]).name, *self.command[1:]))
 
-    def build(self, directory: Path, *, deadline: float, env: dict[str, str] | None) -> subprocess.CompletedProcess[str]:
-        """Build ``directory`` before ``deadline`` (``time.monotonic()``); ``env`` ``None`` inherits ours."""
+    def build(self, directory: Path, *, deadline: float, env: dict[str, str] | None,
+              sandbox: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+        """Build ``directory`` before ``deadline`` (``time.monotonic()``); ``env`` ``None`` inherits ours;
+        ``sandbox`` is a command prefix (:func:`network_sandbox`)."""
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return _timed_out(self.short_name)
+        argv = [*sandbox, *self.command, str(directory), *SAFE_FLAGS]
         try:
-            process = subprocess.Popen([*self.command, str(directory), *SAFE_FLAGS], stdin=subprocess.DEVNULL,  # noqa: S603
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL,  # noqa: S603
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                        start_new_session=True)
         except OSError as err:
@@ -186,6 +208,7 @@ def render_one(root: Path, tool: Kustomize, settings: RenderSettings | None = No
         wrapper = Path(tmp).resolve() / "wrapper"
         wrapper.mkdir()
         env = None if settings.allow_remote else offline_environment(Path(tmp).resolve())
+        sandbox = () if settings.allow_remote else network_sandbox()
         try:
             target = os.path.relpath(root, wrapper)
         except ValueError:  # another drive on Windows: no relative path exists
@@ -194,12 +217,12 @@ def render_one(root: Path, tool: Kustomize, settings: RenderSettings | None = No
             (wrapper / WRAPPER).write_text(  # JSON-quoted: a directory name cannot add YAML keys
                 f"resources:\n- {json.dumps(target)}\nbuildMetadata: [originAnnotations]\n", encoding="utf-8"
             )
-            wrapped = tool.build(wrapper, deadline=deadline, env=env)
+            wrapped = tool.build(wrapper, deadline=deadline, env=env, sandbox=sandbox)
             if wrapped.returncode == 0:
                 return Rendered(root, wrapped.stdout, wrapper)
             if isinstance(wrapped, TimedOut):
                 return Rendered(root, error=f"{wrapped.stderr} ({settings.timeout:g}s, --render-timeout)")
-        direct = tool.build(root, deadline=deadline, env=env)
+        direct = tool.build(root, deadline=deadline, env=env, sandbox=sandbox)
     if direct.returncode == 0:
         return Rendered(root, direct.stdout)
     if isinstance(direct, TimedOut):

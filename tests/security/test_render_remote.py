@@ -27,7 +27,7 @@ from render_support import (
 from inferops.cli import main
 from inferops.validate import render
 from inferops.validate.discovery import discover
-from inferops.validate.render import RenderSettings, find_kustomize, render_one
+from inferops.validate.render import UNREACHABLE_PROXY, RenderSettings, find_kustomize, network_sandbox, render_one
 from inferops.validate.remote import is_remote
 
 pytestmark = needs_kustomize
@@ -158,6 +158,8 @@ def test_git_transports_are_refused_before_any_connection(tmp_path: Path) -> Non
 
 
 def test_http_to_any_other_host_goes_to_the_unreachable_proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # this layer alone, without the network namespace (which would hide the host's loopback server too)
+    monkeypatch.setattr(render, "network_sandbox", lambda: ())
     # point the "unreachable" proxy at a counting server to see that kustomize really uses it ...
     with counting_http_server(status=403) as proxy:
         monkeypatch.setattr(render, "UNREACHABLE_PROXY", proxy.url)
@@ -165,7 +167,7 @@ def test_http_to_any_other_host_goes_to_the_unreachable_proxy(tmp_path: Path, mo
         rendered = _render_directly(tmp_path / "app")
     assert set(proxy.requests) == {"http://manifests.example.com/cm.yaml"} and rendered.error is not None
     # ... and with the real one, the request is refused and nothing comes back
-    monkeypatch.undo()
+    monkeypatch.setattr(render, "UNREACHABLE_PROXY", UNREACHABLE_PROXY)
     rendered = _render_directly(tmp_path / "app")
     assert rendered.error is not None and rendered.text == ""
 
@@ -180,3 +182,12 @@ def test_the_validate_command_fetches_nothing_end_to_end(tmp_path: Path, monkeyp
             assert MARKER not in capsys.readouterr().out
     assert server.connections == 0
     assert discover([], tmp_path).render_roots[0].remote[0].line == 2
+
+
+@pytest.mark.skipif(not network_sandbox(), reason="this OS refuses unprivileged network namespaces")
+def test_where_the_os_allows_it_even_loopback_is_out_of_reach(tmp_path: Path) -> None:
+    # proxies do not apply to loopback addresses (Go's rule), so only detection and the namespace stop this
+    with counting_http_server() as server:
+        write(tmp_path, {"app/kustomization.yaml": f"resources:\n- {server.url}/cm.yaml\n"})
+        rendered = _render_directly(tmp_path / "app")
+    assert server.connections == 0 and rendered.error is not None and MARKER not in rendered.text
