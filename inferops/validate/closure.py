@@ -7,7 +7,9 @@ excluded directories) to find what would make the render unsafe or impossible:
 * a *remote reference* at any depth (a URL or git repository kustomize would fetch; :mod:`remote`),
   also inside builtin plugin configs (``apiVersion: builtin``) kustomize would load;
 * a *special file* (FIFO, device, socket) kustomize would open and block on;
-* ``helmCharts``, which needs ``--enable-helm``, which inferops never passes (it runs ``helm``).
+* ``helmCharts``, which needs ``--enable-helm``, which inferops never passes (it runs ``helm``);
+* a base, component or file outside the repository (the Git root above the root kustomization, when
+  there is one): kustomize's load restrictor stops files outside a kustomization, not bases anywhere.
 
 Such a root is not rendered; its plain local resource files are checked instead (:attr:`Closure.resource_files`).
 """
@@ -24,6 +26,7 @@ from inferops.validate.discovery import (
     Kustomization,
     Reference,
     builtin_config_refs,
+    git_root,
     is_regular_file,
     read_kustomization,
 )
@@ -38,6 +41,7 @@ class Closure:
     remote: list[Reference] = field(default_factory=list)
     special: list[Path] = field(default_factory=list)
     helm: list[Kustomization] = field(default_factory=list)
+    outside: list[tuple[Kustomization, Path]] = field(default_factory=list)  # references leaving the repository
 
     @property
     def resource_files(self) -> list[Path]:
@@ -54,6 +58,7 @@ def closure_of(root: Kustomization, known: dict[Path, Kustomization],
     entries of plugin config files; both are filled as files are read, so bases shared by many
     overlays are read once."""
     configs = {} if configs is None else configs
+    boundary = git_root(root.dir)
     closure = Closure(root)
     stack, seen = [root], set()
     while stack:
@@ -74,7 +79,12 @@ def closure_of(root: Kustomization, known: dict[Path, Kustomization],
                 if path not in configs:
                     configs[path] = _plugin_config_refs(path)
                 closure.remote.extend(configs[path])
+        if boundary is not None:
+            closure.outside.extend((k, path) for path in (*k.resources, *k.aux, *k.includes)
+                                   if not path.is_relative_to(boundary))
         for directory in k.includes:
+            if boundary is not None and not directory.is_relative_to(boundary):
+                continue
             included = known.get(directory) or _read_dir(directory)
             if included is not None:
                 known[directory] = included

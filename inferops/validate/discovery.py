@@ -118,6 +118,7 @@ class Plan:
     not_manifests: list[Path] = field(default_factory=list)  # walked files with no apiVersion/kind
     excluded: list[Path] = field(default_factory=list)  # files and directories matching ``exclude``
     deployed_excluded: list[Path] = field(default_factory=list)  # Argo CD targets checked although excluded
+    outside: list[Path] = field(default_factory=list)  # walked symlinks resolving outside the repository
     stdin: bool = False
 
 
@@ -199,6 +200,7 @@ def _walk(top: Path, exclude: Exclusions, files: list[Path], seen: set[Path], fo
     """Collect candidate files and kustomizations under ``top``, recording what ``exclude`` skips and
     the Helm templates of charts (a chart's other files are candidates like any others)."""
     templates: set[Path] = set()
+    boundary = repository_root(top)
     for dirpath, dirnames, filenames in os.walk(top):
         here = Path(dirpath)
         seen.add(here)
@@ -228,6 +230,8 @@ def _walk(top: Path, exclude: Exclusions, files: list[Path], seen: set[Path], fo
                 continue
             if exclude.matches(path):
                 plan.excluded.append(path)
+            elif path.is_symlink() and not path.resolve().is_relative_to(boundary):
+                plan.outside.append(path)
             elif in_templates and _is_helm_template(path):
                 plan.helm_templates.append(path)
             else:
@@ -477,7 +481,7 @@ def _argo_targets(peeks: Any, scan_dirs: Sequence[Path], cwd: Path) -> list[tupl
     Argo CD paths are relative to the repository root, which validation cannot know for sure; a path is
     tried against the current directory, each scanned directory and the Git root above them.
     """
-    bases = _unique([cwd, *scan_dirs, *(r for d in (cwd, *scan_dirs) if (r := _git_root(d)) is not None)])
+    bases = _unique([cwd, *scan_dirs, *(r for d in (cwd, *scan_dirs) if (r := git_root(d)) is not None)])
     targets: dict[Path, bool] = {}
     for peek in peeks:
         for rel, recurse in peek.argo_paths:
@@ -490,7 +494,12 @@ def _argo_targets(peeks: Any, scan_dirs: Sequence[Path], cwd: Path) -> list[tupl
     return list(targets.items())
 
 
-def _git_root(start: Path) -> Path | None:
+def repository_root(path: Path) -> Path:
+    """The Git root above ``path``, else ``path`` itself: what a change can contain, and all it may read."""
+    return git_root(path) or path
+
+
+def git_root(start: Path) -> Path | None:
     for directory in (start, *start.parents):
         if (directory / ".git").exists():
             return directory

@@ -139,6 +139,9 @@ def _note_skipped(plan: Plan, cwd: Path, got: _Collected) -> None:
     if plan.deployed_excluded:
         got.notes.append(f"checked {len(plan.deployed_excluded)} excluded path(s) anyway because an Argo CD "
                          f"Application in the checked files deploys them: {listed(plan.deployed_excluded)}")
+    if plan.outside:
+        got.notes.append(f"skipped {len(plan.outside)} symbolic link(s) pointing outside the repository (they are "
+                         f"not read): {listed(plan.outside)}")
     if plan.helm_templates:
         got.notes.append(f"skipped {len(plan.helm_templates)} Helm template file(s) (they hold `{{{{` and are "
                          f"not YAML until Helm renders them): {listed(plan.helm_templates)}")
@@ -193,7 +196,7 @@ def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
 
 def _renderable(c: Closure, options: Options, cwd: Path, got: _Collected) -> bool:
     """Whether kustomize may build ``c``; if not, findings say why (at the file and line that causes it)."""
-    from inferops.rules.core import FILE_UNREADABLE, REMOTE_REFERENCE, RENDER_SKIPPED
+    from inferops.rules.core import FILE_UNREADABLE, REMOTE_REFERENCE, RENDER_FAILED, RENDER_SKIPPED
 
     ok = True
     if c.remote and not options.allow_remote:
@@ -207,6 +210,11 @@ def _renderable(c: Closure, options: Options, cwd: Path, got: _Collected) -> boo
         ok = False
         got.findings.append(_core(FILE_UNREADABLE, "not a regular file (a FIFO, device or socket): it is not read, "
                                   "and the kustomizations using it are not rendered", display_path(path, cwd)))
+    for k, path in c.outside:
+        ok = False
+        got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(k.dir, cwd)} refers to {path}, outside "
+                                  "the repository; it is not read, and the kustomizations using it are not rendered",
+                                  display_path(k.file, cwd)))
     for k in c.helm:
         ok = False
         got.findings.append(_core(RENDER_SKIPPED, f"kustomization {display_path(k.dir, cwd)} inflates Helm charts "

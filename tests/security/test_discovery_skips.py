@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from render_support import PRIVILEGED_POD, found, needs_kustomize, validate, wri
 
 from inferops.cli import main
 
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
 ARGO_APP = """\
 apiVersion: argoproj.io/v1alpha1
 kind: Application
@@ -135,3 +137,28 @@ def test_git_internals_are_never_walked(tmp_path: Path) -> None:
     report = validate(tmp_path)
     assert report.findings == [] and os.path.isdir(tmp_path / ".git")
     assert not any(".git" in note.replace(".inferops.yaml", "") for note in report.notes)
+
+
+def test_a_symlink_out_of_the_repository_is_not_read_and_is_listed(tmp_path: Path) -> None:
+    write(tmp_path, {"outside/secret.yaml": PRIVILEGED_POD, "repo/cm.yaml": CONFIGMAP})
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    (tmp_path / "repo/leak.yaml").symlink_to(tmp_path / "outside/secret.yaml")
+    (tmp_path / "repo/inside.yaml").symlink_to(tmp_path / "repo/cm.yaml")
+    report = validate(tmp_path / "repo")
+    assert found(report, "pod-privileged") == [] and report.objects_checked == 2  # cm.yaml and inside.yaml
+    assert any("outside the repository" in note and "leak.yaml" in note for note in report.notes)
+
+
+@needs_kustomize
+def test_a_base_outside_the_repository_is_not_rendered(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "elsewhere/kustomization.yaml": "resources: [pod.yaml]\n",
+        "elsewhere/pod.yaml": PRIVILEGED_POD.replace("evil", "not-ours"),
+        "repo/app/kustomization.yaml": "resources:\n- ../../elsewhere\n- cm.yaml\n",
+        "repo/app/cm.yaml": CONFIGMAP,
+    })
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    report = validate(tmp_path / "repo")
+    [failed] = [f for f in report.findings if f.rule_id == "render-failed"]
+    assert failed.file == "app/kustomization.yaml" and "outside the repository" in failed.message
+    assert "not-ours" not in "\n".join(f.message for f in report.findings) and report.objects_checked == 1
