@@ -287,13 +287,14 @@ def read_kustomization(file: Path) -> Kustomization:
         else:
             k.resources.append(target)
     for entry in _aux_entries(doc):
+        if _is_inline(entry):  # an inline patch or plugin config: only a builtin config's file paths are loaded
+            k.remote.extend(Reference(file, _line_of(lines, entry), ref) for ref in _inline_config_refs(entry))
+            continue
         if is_remote(entry):
             k.remote.append(Reference(file, _line_of(lines, entry), entry.strip()))
             continue
         target = _local(k.dir, entry)
         if target is None:
-            if _is_inline(entry):
-                k.remote.extend(Reference(file, _line_of(lines, entry), ref) for ref in _inline_config_refs(entry))
             continue
         # transformers/generators/validators may name a kustomization directory that emits their configs
         (k.includes if target.is_dir() else k.aux).append(target)

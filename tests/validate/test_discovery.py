@@ -176,3 +176,12 @@ def test_remote_entries_are_recorded_with_their_line_and_never_taken_for_local_p
     assert [(r.entry, r.line) for r in k.remote] == [
         ("https://example.com/x.yaml", 3), ("github.com/o/r//c?ref=v1", 5), ("http://example.com/f", 9)]
     assert names(k.resources, tmp_path) == ["app/cm.yaml"] and k.includes == [] and k.aux == []
+
+
+def test_a_url_inside_an_inline_patch_is_not_a_remote_reference(tmp_path: Path) -> None:
+    write(tmp_path, {"app/kustomization.yaml": (
+        "resources: [cm.yaml]\npatchesStrategicMerge:\n- |-\n  apiVersion: v1\n  kind: ConfigMap\n"
+        "  metadata:\n    name: c\n    annotations: {docs: 'https://example.com/docs'}\n"
+    ), "app/cm.yaml": CONFIGMAP.format(name="c")})
+    [k] = discover([], tmp_path).render_roots
+    assert k.remote == []
