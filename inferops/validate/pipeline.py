@@ -163,6 +163,7 @@ def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
     known = {k.dir: k for k in plan.kustomizations}
     configs: dict[Path, list[Reference]] = {}
     closures = [closure_of(root, known, configs) for root in plan.render_roots]
+    got.files.update(display_path(c.root.file, cwd) for c in closures)
     renderable = [c for c in closures if _renderable(c, options, cwd, got)]
     unrendered = [c for c in closures if c not in renderable]
     rendered: list[Closure] = []
@@ -179,7 +180,6 @@ def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
         settings = RenderSettings(timeout=options.render_timeout, allow_remote=options.allow_remote)
         for c, result in zip(renderable, render_all([c.root.dir for c in renderable], tool, settings)):
             root = c.root
-            got.files.add(display_path(root.file, cwd))
             if result.error is not None:
                 got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(root.dir, cwd)} does not "
                                           f"build: {result.error}", display_path(root.file, cwd)))
@@ -212,7 +212,7 @@ def _renderable(c: Closure, options: Options, cwd: Path, got: _Collected) -> boo
                                   "and the kustomizations using it are not rendered", display_path(path, cwd)))
     for k, path in c.outside:
         ok = False
-        got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(k.dir, cwd)} refers to {path}, outside "
+        got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(k.dir, cwd)} refers to {display_path(path, cwd)}, outside "
                                   "the repository; it is not read, and the kustomizations using it are not rendered",
                                   display_path(k.file, cwd)))
     for k in c.helm:
