@@ -129,25 +129,21 @@ def _load_plain(plan: Plan, options: Options, cwd: Path, got: _Collected) -> Non
 
 def _note_skipped(plan: Plan, cwd: Path, got: _Collected) -> None:
     """One note per reason a walked file or directory was not checked, naming every one of them."""
-    def listed(paths: list[Path]) -> str:
-        return ", ".join(display_path(p, cwd) + ("/" if p.is_dir() else "") for p in paths)
-
-    if plan.excluded:
-        got.notes.append(f"skipped {len(plan.excluded)} path(s) matching `exclude` (policy file or --exclude; "
-                         f"the default skips hidden files and directories, node_modules, __pycache__ and "
-                         f"site-packages): {listed(plan.excluded)}")
-    if plan.deployed_excluded:
-        got.notes.append(f"checked {len(plan.deployed_excluded)} excluded path(s) anyway because an Argo CD "
-                         f"Application in the checked files deploys them: {listed(plan.deployed_excluded)}")
-    if plan.outside:
-        got.notes.append(f"skipped {len(plan.outside)} symbolic link(s) pointing outside the repository (they are "
-                         f"not read): {listed(plan.outside)}")
-    if plan.helm_templates:
-        got.notes.append(f"skipped {len(plan.helm_templates)} Helm template file(s) (they hold `{{{{` and are "
-                         f"not YAML until Helm renders them): {listed(plan.helm_templates)}")
-    if plan.not_manifests:
-        got.notes.append(f"skipped {len(plan.not_manifests)} YAML/JSON file(s) with no apiVersion or kind "
-                         f"(not Kubernetes manifests; name a file to check it anyway): {listed(plan.not_manifests)}")
+    reasons = (
+        (plan.excluded, "skipped {n} path(s) matching `exclude` (policy file or --exclude; the default skips "
+                        "hidden files and directories, node_modules, __pycache__ and site-packages)"),
+        (plan.deployed_excluded, "checked {n} excluded path(s) anyway because an Argo CD Application in the "
+                                 "checked files deploys them"),
+        (plan.outside, "skipped {n} symbolic link(s) pointing outside the repository (they are not read)"),
+        (plan.helm_templates, "skipped {n} Helm template file(s) (they hold `{{{{` and are not YAML until Helm "
+                              "renders them)"),
+        (plan.not_manifests, "skipped {n} YAML/JSON file(s) with no apiVersion or kind (not Kubernetes "
+                             "manifests; name a file to check it anyway)"),
+    )
+    for paths, reason in reasons:
+        if paths:
+            names = ", ".join(display_path(p, cwd) + ("/" if p.is_dir() else "") for p in paths)
+            got.notes.append(f"{reason.format(n=len(paths))}: {names}")
 
 
 def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
