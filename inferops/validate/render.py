@@ -83,22 +83,6 @@ def offline_environment(home: Path) -> dict[str, str]:
     return env
 
 
-@functools.cache
-def network_sandbox() -> tuple[str, ...]:
-    """A prefix that runs a command in an empty network namespace (not even loopback reaches anything),
-    where the OS lets an unprivileged user create one (``unshare -rn``); ``()`` where it does not, e.g.
-    under AppArmor's ``apparmor_restrict_unprivileged_userns``. Probed once per process."""
-    unshare = shutil.which("unshare")
-    if unshare is None or not sys.platform.startswith("linux"):
-        return ()
-    prefix = (unshare, "--user", "--map-root-user", "--net", "--")
-    try:
-        probe = subprocess.run([*prefix, sys.executable, "-c", ""], capture_output=True, timeout=10, check=False)  # noqa: S603
-    except (OSError, subprocess.SubprocessError):
-        return ()
-    return prefix if probe.returncode == 0 else ()
-
-
 @dataclass(frozen=True, slots=True)
 class Kustomize:
     """How to run a build: ``kustomize build DIR`` or ``kubectl kustomize DIR``."""
@@ -134,6 +118,23 @@ class Kustomize:
             _kill_group(process)
             return _timed_out(self.short_name)
         return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+@functools.cache
+def network_sandbox(tool: Kustomize) -> tuple[str, ...]:
+    """A prefix that runs ``tool`` in an empty network namespace (not even loopback reaches anything),
+    where the OS lets an unprivileged user create one (``unshare -rn``) and ``tool`` works inside it;
+    ``()`` elsewhere, e.g. under AppArmor's ``apparmor_restrict_unprivileged_userns``. Probed once per
+    process by building an empty kustomization, so a kustomize that cannot run there is used without it."""
+    unshare = shutil.which("unshare")
+    if unshare is None or not sys.platform.startswith("linux"):
+        return ()
+    prefix = (unshare, "--user", "--map-root-user", "--net", "--")
+    with tempfile.TemporaryDirectory(prefix="inferops-probe-") as tmp:
+        home = Path(tmp).resolve()
+        (home / WRAPPER).write_text("resources: []\n", encoding="utf-8")
+        probe = tool.build(home, deadline=time.monotonic() + 20, env=offline_environment(home), sandbox=prefix)
+    return prefix if probe.returncode == 0 else ()
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:
@@ -208,7 +209,7 @@ def render_one(root: Path, tool: Kustomize, settings: RenderSettings | None = No
         wrapper = Path(tmp).resolve() / "wrapper"
         wrapper.mkdir()
         env = None if settings.allow_remote else offline_environment(Path(tmp).resolve())
-        sandbox = () if settings.allow_remote else network_sandbox()
+        sandbox = () if settings.allow_remote else network_sandbox(tool)
         try:
             target = os.path.relpath(root, wrapper)
         except ValueError:  # another drive on Windows: no relative path exists
