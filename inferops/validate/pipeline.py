@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from inferops.errors import InferopsError
 from inferops.policy import Policy, find_policy, load_policy
 from inferops.rules.base import REGISTRY, Context, Rule, effective_severity, run_rules
-from inferops.validate.discovery import Exclusions, Plan, Reference, discover, display_path
+from inferops.validate.discovery import Exclusions, Plan, Reference, discover, display_path, git_root
 from inferops.validate.findings import Finding
 from inferops.validate.manifest import Manifest
 from inferops.validate.report import Report
@@ -80,6 +80,7 @@ def run(options: Options) -> Report:
                             policy_file.resolve().parent if policy_file is not None else cwd)
     plan = discover(options.paths, cwd, exclusions)
     got = _Collected()
+    _note_policy(policy_file, options.policy, cwd, got)
     _note_skipped(plan, cwd, got)
     _load_plain(plan, options, cwd, got)
     _render(plan, options, cwd, got)
@@ -125,6 +126,18 @@ def _load_plain(plan: Plan, options: Options, cwd: Path, got: _Collected) -> Non
     for result in results:
         got.manifests.extend(result.manifests)
         got.findings.extend(result.findings)
+
+
+def _note_policy(policy_file: Path | None, explicit: str | None, cwd: Path, got: _Collected) -> None:
+    """Say so when the policy in use was found below the repository root: a change could have added it
+    there to switch rules off or exclude paths for the directory it sits in."""
+    if policy_file is None or explicit:
+        return
+    path = policy_file.resolve()
+    root = git_root(path.parent)
+    if root is not None and path.parent != root:
+        got.notes.append(f"policy file {display_path(path, cwd)} is used, not the repository root's "
+                         "(pass --policy to choose one)")
 
 
 def _note_skipped(plan: Plan, cwd: Path, got: _Collected) -> None:

@@ -162,3 +162,11 @@ def test_a_base_outside_the_repository_is_not_rendered(tmp_path: Path) -> None:
     [failed] = [f for f in report.findings if f.rule_id == "render-failed"]
     assert failed.file == "app/kustomization.yaml" and "outside the repository" in failed.message
     assert "not-ours" not in "\n".join(f.message for f in report.findings) and report.objects_checked == 1
+
+
+def test_a_policy_file_below_the_repository_root_is_named_in_the_notes(tmp_path: Path) -> None:
+    write(tmp_path, {"apps/.inferops.yaml": "version: 1\nexclude: ['*.yaml']\n", "apps/pod.yaml": PRIVILEGED_POD})
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    report = validate(tmp_path, "apps")
+    assert any("policy file apps/.inferops.yaml is used" in note for note in report.notes)
+    assert any("apps/pod.yaml" in note for note in report.notes)  # and what it excluded is listed
