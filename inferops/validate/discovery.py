@@ -122,6 +122,12 @@ class Plan:
     stdin: bool = False
 
 
+def real_path(path: Path) -> Path:
+    """``path`` absolute with symlinks resolved; unlike ``Path.resolve`` a symlink loop is no exception
+    (the loop's path comes back, and reading it fails later with a message)."""
+    return Path(os.path.realpath(path))
+
+
 def display_path(path: Path, cwd: Path) -> str:
     """How findings name ``path``: POSIX and relative to ``cwd`` when inside it, else absolute."""
     try:
@@ -146,7 +152,7 @@ def discover(paths: Sequence[str], cwd: Path, exclude: Exclusions | None = None)
         if raw == STDIN:
             plan.stdin = True
             continue
-        path = (cwd / raw).resolve()
+        path = real_path(cwd / raw)
         if not path.exists():
             raise InferopsError("no such file or directory", file=raw)
         if path.is_dir():
@@ -230,7 +236,7 @@ def _walk(top: Path, exclude: Exclusions, files: list[Path], seen: set[Path], fo
                 continue
             if exclude.matches(path):
                 plan.excluded.append(path)
-            elif path.is_symlink() and not path.resolve().is_relative_to(boundary):
+            elif path.is_symlink() and not real_path(path).is_relative_to(boundary):
                 plan.outside.append(path)
             elif in_templates and _is_helm_template(path):
                 plan.helm_templates.append(path)
@@ -381,7 +387,7 @@ def _local(base: Path, entry: str) -> Path | None:
     """The local path a kustomization entry names; ``None`` for remote references and inline YAML."""
     if _is_inline(entry) or is_remote(entry):
         return None
-    return Path(os.path.normpath(base / entry.strip())).resolve()
+    return real_path(Path(os.path.normpath(base / entry.strip())))
 
 
 # --- peeking at manifests -----------------------------------------------------------------------
@@ -489,7 +495,7 @@ def _argo_targets(peeks: Any, scan_dirs: Sequence[Path], cwd: Path) -> list[tupl
             if rel.startswith("/"):
                 continue
             for base in bases:
-                target = Path(os.path.normpath(base / rel)).resolve()
+                target = real_path(Path(os.path.normpath(base / rel)))
                 if target.is_dir() and any(target.is_relative_to(d) for d in scan_dirs):
                     targets[target] = targets.get(target, False) or recurse
     return list(targets.items())

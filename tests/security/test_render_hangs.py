@@ -68,7 +68,7 @@ def _recording_kustomize(tmp_path: Path) -> Path:
     command = " ".join(f"'{part}'" for part in tool.command[:1])
     sub = tool.command[1]
     # inferops runs a binary named kustomize as `kustomize build DIR ...`: drop `build`, pass the rest on
-    shim.write_text(f"#!/bin/sh\necho call >> '{log}'\nshift\nexec {command} {sub} \"$@\"\n")
+    shim.write_text(f"#!/bin/sh\necho \"$2\" >> '{log}'\nshift\nexec {command} {sub} \"$@\"\n")
     shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
     return shim
 
@@ -85,7 +85,8 @@ def test_one_render_gets_one_time_limit_shared_by_both_builds(tmp_path: Path, mo
     rendered = render_one((tmp_path / "app").resolve(), tool, RenderSettings(timeout=2))
     assert rendered.error == "kustomize build did not finish within the render time limit (2s, --render-timeout)"
     # the wrapped build used the whole budget: the direct build was not started for another full limit
-    assert (tmp_path / "calls.log").read_text().count("call") == 1
+    builds = (tmp_path / "calls.log").read_text().splitlines()
+    assert len([d for d in builds if "inferops-probe-" not in d]) == 1
 
 
 def test_the_render_timeout_flag_defaults_to_60_seconds_and_refuses_nonsense() -> None:
@@ -96,3 +97,14 @@ def test_the_render_timeout_flag_defaults_to_60_seconds_and_refuses_nonsense() -
         with pytest.raises(SystemExit) as exit_info:
             parser.parse_args(["validate", "--render-timeout", bad])
         assert exit_info.value.code == 2
+
+
+def test_symlink_loops_are_findings_not_tracebacks(tmp_path: Path) -> None:
+    write(tmp_path, {"app/kustomization.yaml": "resources:\n- ../a\n- loop.yaml\n"})
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    (tmp_path / "app/loop.yaml").symlink_to(tmp_path / "app/loop.yaml")
+    (tmp_path / "top.yaml").symlink_to(tmp_path / "top.yaml")
+    report = validate(tmp_path)
+    assert found(report, "render-failed") == [("app/kustomization.yaml", None)]
+    assert ("top.yaml", None) in found(report, "file-unreadable")
