@@ -7,6 +7,8 @@ excluded directories) to find what would make the render unsafe or impossible:
 * a *remote reference* at any depth (a URL or git repository kustomize would fetch; :mod:`remote`),
   also inside builtin plugin configs (``apiVersion: builtin``) kustomize would load;
 * a *special file* (FIFO, device, socket) kustomize would open and block on;
+* a kustomization file that cannot be parsed here (too big, not UTF-8, invalid YAML): what it would
+  fetch cannot be known, so it is not handed to kustomize either;
 * ``helmCharts``, which needs ``--enable-helm``, which inferops never passes (it runs ``helm``);
 * a base, component or file outside the repository (the Git root above the root kustomization, when
   there is one): kustomize's load restrictor stops files outside a kustomization, not bases anywhere.
@@ -42,6 +44,7 @@ class Closure:
     special: list[Path] = field(default_factory=list)
     helm: list[Kustomization] = field(default_factory=list)
     outside: list[tuple[Kustomization, Path]] = field(default_factory=list)  # references leaving the repository
+    unreadable: list[Kustomization] = field(default_factory=list)  # files libyaml cannot parse (too big, bad YAML)
 
     @property
     def resource_files(self) -> list[Path]:
@@ -69,6 +72,8 @@ def closure_of(root: Kustomization, known: dict[Path, Kustomization],
         closure.kustomizations.append(k)
         if k.special:
             closure.special.append(k.file)
+        if k.unreadable is not None:
+            closure.unreadable.append(k)
         if k.uses_helm:
             closure.helm.append(k)
         closure.remote.extend(k.remote)

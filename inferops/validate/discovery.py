@@ -100,6 +100,7 @@ class Kustomization:
     component: bool = False
     uses_helm: bool = False
     special: bool = False  # the kustomization file is a FIFO, device or socket: kustomize would block on it
+    unreadable: tuple[str, int | None] | None = None  # why (and where) its file could not be parsed
     remote: list[Reference] = field(default_factory=list)  # entries kustomize would fetch from the network
     includes: list[Path] = field(default_factory=list)  # kustomization directories
     resources: list[Path] = field(default_factory=list)  # manifest files listed as resources
@@ -276,7 +277,13 @@ def read_kustomization(file: Path) -> Kustomization:
     if not is_regular_file(file):
         k.special = file.exists()
         return k
-    doc, lines = _first_document_with_lines(file)
+    parsed = _parse_first_document(file)
+    if isinstance(parsed, Unparsed):  # never rendered: what it would fetch cannot be known
+        k.unreadable = (parsed.problem, parsed.line)
+        return k
+    doc, node = parsed
+    lines = _scalar_lines(node)
+    k.remote.extend(_keyed_remote_refs(node, file))
     if not isinstance(doc, dict):
         return k
     k.component = doc.get("kind") == "Component"
@@ -304,6 +311,7 @@ def read_kustomization(file: Path) -> Kustomization:
             continue
         # transformers/generators/validators may name a kustomization directory that emits their configs
         (k.includes if target.is_dir() else k.aux).append(target)
+    k.remote = list(dict.fromkeys(k.remote))
     return k
 
 
@@ -332,6 +340,11 @@ def _file_source(entry: str) -> str:
     return entry.split("=", 1)[1] if "=" in entry else entry
 
 
+def _names_remote(entry: str) -> bool:
+    """``entry`` (a path, or a generator's ``key=path``) is remote; a URL may hold ``=`` in its query."""
+    return is_remote(entry) or is_remote(_file_source(entry))
+
+
 #: Keys of kustomize's builtin plugin configs (``apiVersion: builtin``) whose values kustomize loads as
 #: files: PatchTransformer ``path``, PatchStrategicMergeTransformer ``paths``, ConfigMapGenerator and
 #: SecretGenerator ``files``/``envs``/``env``, ReplacementTransformer ``replacements[].path``, ...
@@ -349,7 +362,7 @@ def builtin_config_refs(docs: Sequence[Any]) -> list[str]:
             for key, value in node.items():
                 if key in _PLUGIN_FILE_KEYS:
                     entries = _strings(value if isinstance(value, list) else [value])
-                    refs.extend(e.strip() for e in entries if is_remote(_file_source(e)))
+                    refs.extend(e.strip() for e in entries if _names_remote(e))
                 visit(value, depth + 1)
         elif isinstance(node, list):
             for item in node:
@@ -399,38 +412,90 @@ class _Peek:
     argo_paths: tuple[tuple[str, bool], ...] = ()  # (source path, directory.recurse)
 
 
-def _first_document_with_lines(file: Path) -> tuple[Any, dict[str, int]]:
-    """The first document of ``file`` and the 1-based line where each string scalar first appears in it."""
+@dataclass(frozen=True, slots=True)
+class Unparsed:
+    """Why a kustomization file could not be parsed, and where."""
+
+    problem: str
+    line: int | None = None
+
+
+def _parse_first_document(file: Path) -> tuple[Any, Any] | Unparsed:
+    """The first document of ``file``, constructed and as libyaml's node tree (which keeps every key, also
+    a duplicated one, with its line)."""
     import yaml
 
-    if not is_regular_file(file) or file.stat().st_size > PEEK_MAX_BYTES:
-        return None, {}
-    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        loader = loader_class(file.read_text(encoding="utf-8-sig"))
-        try:
-            node = loader.get_node() if loader.check_node() else None
-            doc = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError, ValueError):
-        return None, {}
-    lines: dict[str, int] = {}
-    stack = [node] if node is not None else []
-    visited: set[int] = set()
+        if file.stat().st_size > PEEK_MAX_BYTES:
+            return Unparsed(f"larger than {PEEK_MAX_BYTES} bytes")
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return Unparsed("not UTF-8 text")
+    except OSError as err:
+        return Unparsed(f"cannot be read: {err.strerror or err}")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_node() if loader.check_node() else None
+        return (loader.construct_document(node) if node is not None else None), node
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        return Unparsed(f"invalid YAML: {err.problem or err.context or 'syntax error'}",
+                        mark.line + 1 if mark is not None else None)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return Unparsed("invalid YAML")
+    finally:
+        loader.dispose()
+
+
+def _nodes(root: Any) -> Iterator[Any]:
+    """Every node under ``root`` once (aliases share nodes and may form cycles)."""
+    stack, seen = ([root] if root is not None else []), set()
     while stack:
-        current = stack.pop()
-        if id(current) in visited:  # aliases share nodes, and may form cycles
+        node = stack.pop()
+        if id(node) in seen:
             continue
-        visited.add(id(current))
-        if isinstance(current, yaml.ScalarNode):
-            line = current.start_mark.line + 1
-            lines[current.value] = min(line, lines.get(current.value, line))
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
-        elif isinstance(current, yaml.MappingNode):
-            stack.extend(n for pair in current.value for n in pair)
-    return doc, lines
+        seen.add(id(node))
+        yield node
+        if isinstance(node.value, list):
+            stack.extend(n for item in node.value for n in (item if isinstance(item, tuple) else (item,)))
+
+
+def _scalar_lines(root: Any) -> dict[str, int]:
+    """The 1-based line where each string scalar under ``root`` first appears."""
+    import yaml
+
+    lines: dict[str, int] = {}
+    for node in _nodes(root):
+        if isinstance(node, yaml.ScalarNode):
+            line = node.start_mark.line + 1
+            lines[node.value] = min(line, lines.get(node.value, line))
+    return lines
+
+
+#: Keys under which a kustomization names files or directories kustomize loads (``path`` of patches,
+#: replacements and ``openapi``; ``files``/``envs``/``env`` of generators; the lists themselves).
+_FILE_KEYS = frozenset({"resources", "bases", "components", "path", "paths", "patchesStrategicMerge", "crds",
+                        "configurations", "transformers", "generators", "validators", "files", "envs", "env"})
+
+
+def _keyed_remote_refs(root: Any, file: Path) -> list[Reference]:
+    """Remote entries under file-loading keys anywhere in the node tree: unlike the constructed document,
+    this sees every occurrence of a duplicated key, whichever of them a YAML library would keep."""
+    import yaml
+
+    refs = []
+    for node in _nodes(root):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        for key, value in node.value:
+            if not (isinstance(key, yaml.ScalarNode) and key.value in _FILE_KEYS):
+                continue
+            items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for item in items:
+                if isinstance(item, yaml.ScalarNode) and not _is_inline(item.value) and _names_remote(item.value):
+                    entry = _file_source(item.value) if key.value == "files" else item.value
+                    refs.append(Reference(file, item.start_mark.line + 1, entry.strip()))
+    return refs
 
 
 def _line_of(lines: dict[str, int], entry: str) -> int | None:

@@ -219,6 +219,11 @@ def _renderable(c: Closure, options: Options, cwd: Path, got: _Collected) -> boo
         ok = False
         got.findings.append(_core(FILE_UNREADABLE, "not a regular file (a FIFO, device or socket): it is not read, "
                                   "and the kustomizations using it are not rendered", display_path(path, cwd)))
+    for k in c.unreadable:
+        ok = False
+        problem, line = k.unreadable or ("", None)
+        got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(k.dir, cwd)} cannot be read ({problem}), "
+                                  "so the kustomizations using it are not rendered", display_path(k.file, cwd), line))
     for k, path in c.outside:
         ok = False
         got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(k.dir, cwd)} refers to {display_path(path, cwd)}, outside "

@@ -193,3 +193,22 @@ def test_where_the_os_allows_it_even_loopback_is_out_of_reach(tmp_path: Path) ->
         write(tmp_path, {"app/kustomization.yaml": f"resources:\n- {server.url}/cm.yaml\n"})
         rendered = _render_directly(tmp_path / "app")
     assert server.connections == 0 and rendered.error is not None and MARKER not in rendered.text
+
+
+def test_a_duplicated_key_cannot_hide_a_remote_entry(tmp_path: Path) -> None:
+    with counting_http_server() as server:
+        write(tmp_path, {"app/kustomization.yaml": f"resources:\n- {server.url}/cm.yaml\nresources:\n- pod.yaml\n",
+                         "app/pod.yaml": PRIVILEGED_POD})
+        report = validate(tmp_path)
+    assert server.connections == 0 and found(report, "remote-reference") == [("app/kustomization.yaml", 2)]
+
+
+@pytest.mark.parametrize(("text", "line"), [("resources: [a\n", 2), ("\tresources: []\n", 1)])
+def test_a_kustomization_that_cannot_be_parsed_is_not_handed_to_kustomize(tmp_path: Path, text: str,
+                                                                           line: int) -> None:
+    # what it would fetch cannot be known; kustomize's own YAML parser might read it differently
+    write(tmp_path, {"app/kustomization.yaml": text})
+    report = validate(tmp_path)
+    [failed] = [f for f in report.findings if f.rule_id == "render-failed"]
+    assert (failed.file, failed.line) == ("app/kustomization.yaml", line)
+    assert "cannot be read (invalid YAML" in failed.message
