@@ -25,7 +25,7 @@ def _seconds(value: str) -> float:
     except ValueError:
         seconds = float("nan")
     if not 0 < seconds <= 86_400:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds between 0 and 86400, got {value!r}")
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0 and at most 86400, got {value!r}")
     return seconds
 
 
