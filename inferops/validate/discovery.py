@@ -120,6 +120,7 @@ class Plan:
     excluded: list[Path] = field(default_factory=list)  # files and directories matching ``exclude``
     deployed_excluded: list[Path] = field(default_factory=list)  # Argo CD targets checked although excluded
     outside: list[Path] = field(default_factory=list)  # walked symlinks resolving outside the repository
+    enclosing: list[Path] = field(default_factory=list)  # kustomizations above the paths that use files in them
     stdin: bool = False
 
 
@@ -178,6 +179,9 @@ def discover(paths: Sequence[str], cwd: Path, exclude: Exclusions | None = None)
         if target in found:
             forced.add(target)
 
+    plan.enclosing = _enclosing_kustomizations([*walked, *explicit_files], scan_dirs, cwd, found)
+    forced.update(plan.enclosing)
+
     plan.kustomizations = list(found.values())
     included = {d for k in found.values() for d in k.includes}
     owned = {f for k in found.values() for f in (*k.resources, k.file, *k.aux)}
@@ -193,7 +197,7 @@ def discover(paths: Sequence[str], cwd: Path, exclude: Exclusions | None = None)
             plan.files.append(f)
         else:
             plan.not_manifests.append(f)
-    plan.files = _unique([*plan.files, *explicit_files])
+    plan.files = _unique([*plan.files, *(f for f in explicit_files if f not in owned or f in plan.files)])
     plan.excluded = [p for p in _unique(plan.excluded) if p not in plan.deployed_excluded]
     return plan
 
@@ -243,6 +247,34 @@ def _walk(top: Path, exclude: Exclusions, files: list[Path], seen: set[Path], fo
                 plan.helm_templates.append(path)
             else:
                 files.append(path)
+
+
+def _enclosing_kustomizations(files: Sequence[Path], scan_dirs: Sequence[Path], cwd: Path,
+                              found: dict[Path, Kustomization]) -> list[Path]:
+    """Directories above the checked paths whose kustomization uses some of ``files`` (as a resource, a
+    patch, a generator input, ...), added to ``found``. kustomize loads a file only from a kustomization's
+    directory or below it, so a patch named on the command line, or walked in ``overlays/prod/patches``,
+    belongs to an enclosing kustomization: it is checked through that render, not as a whole object.
+    The search stops at the Git root (else the current directory)."""
+    used = {f for k in found.values() for f in (*k.resources, k.file, *k.aux)}
+    loose = {f for f in files if f not in used}
+    if not loose:
+        return []
+    enclosing = []
+    for start in _unique([*(d.parent for d in scan_dirs), *(f.parent for f in loose)]):
+        top = git_root(start) or (cwd if start.is_relative_to(cwd) else start)
+        for directory in (start, *start.parents):
+            if not directory.is_relative_to(top):
+                break
+            file = next((directory / n for n in KUSTOMIZATION_FILES if (directory / n).exists()), None)
+            if directory not in found and file is not None:
+                k = read_kustomization(file)
+                if loose & {*k.resources, *k.aux}:
+                    found[directory] = k
+                    enclosing.append(directory)
+            if directory == top:
+                break
+    return enclosing
 
 
 def _is_helm_template(path: Path) -> bool:

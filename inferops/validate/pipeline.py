@@ -148,6 +148,8 @@ def _note_skipped(plan: Plan, cwd: Path, got: _Collected) -> None:
         (plan.deployed_excluded, "checked {n} excluded path(s) anyway because an Argo CD Application in the "
                                  "checked files deploys them"),
         (plan.outside, "skipped {n} symbolic link(s) pointing outside the repository (they are not read)"),
+        (plan.enclosing, "rendered {n} kustomization(s) above the checked paths, which use files in them "
+                         "(a patch is checked through the render, not as an object of its own)"),
         (plan.helm_templates, "skipped {n} Helm template file(s) (they hold `{{{{` and are not YAML until Helm "
                               "renders them)"),
         (plan.not_manifests, "skipped {n} YAML/JSON file(s) with no apiVersion or kind (not Kubernetes "

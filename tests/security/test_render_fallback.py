@@ -66,3 +66,17 @@ def test_render_failed_quotes_the_error_line_not_the_plugin_config_header(tmp_pa
     assert failed.message.startswith("kustomization app does not build: failed to get the patch file from path(gone.yaml)")
     assert failed.message.endswith("no such file or directory") and "\n" not in failed.message
     assert str(tmp_path) not in failed.message
+
+
+def test_a_patch_checked_on_its_own_path_is_checked_through_its_kustomization(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/kustomization.yaml": "resources:\n- pod.yaml\npatches:\n- path: patches/p1.yaml\n",
+        "app/pod.yaml": PRIVILEGED_POD.replace("name: evil", "name: nobody"),
+        "app/patches/p1.yaml": PATCH,
+    })
+    for path in ("app/patches", "app/patches/p1.yaml"):
+        report = validate(tmp_path, path, checks=["render", "schema", "guardrails"])
+        # the patch is not a Pod of its own (it has no containers): the patched Pod is what is checked
+        assert not [f for f in report.findings if f.file == "app/patches/p1.yaml"], path
+        assert ("app/pod.yaml", 11) in found(report, "pod-privileged")
+        assert any("above the checked paths" in note and "app/" in note for note in report.notes)
