@@ -18,6 +18,17 @@ def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _seconds(value: str) -> float:
+    """A positive number of seconds (``--render-timeout``)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= 86_400:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0 and at most 86400, got {value!r}")
+    return seconds
+
+
 def _families(value: str) -> list[str]:
     families = _csv(value)
     unknown = [f for f in families if f not in CHECK_FAMILIES]
@@ -72,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--policy", help="policy file (default: .inferops.yaml at the repository root)")
     val.add_argument("--skip-render", action="store_true",
                      help="check kustomization sources as plain files when no kustomize is installed")
+    val.add_argument("--allow-remote", action="store_true",
+                     help="let kustomize fetch remote resources and bases (default: never; each is a finding)")
+    val.add_argument("--render-timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                     help="time limit of one kustomize render (default: 60)")
+    val.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                     help="skip files and directories matching GLOB, on top of the policy's `exclude` (repeatable)")
     val.add_argument("--cache-dir", help="where downloaded schemas are cached")
     val.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
 

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from inferops.validate.discovery import DEFAULT_EXCLUDES
+
 POLICY_FILENAME = ".inferops.yaml"
 
 SeverityName = Literal["error", "warning", "info", "off"]
@@ -60,6 +62,15 @@ class Policy(_Strict):
     )
     rules: dict[str, RuleSetting] = Field(
         default_factory=dict, description="Severity overrides by rule id (`inferops rules` lists the ids)."
+    )
+    exclude: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_EXCLUDES),
+        description=(
+            "Globs of files and directories `inferops validate` does not walk into (each is listed in the "
+            "report's notes). A glob without '/' matches a name at any depth; one with '/' matches the path "
+            "relative to this file's directory. `.git` is never walked; a directory an Argo CD Application "
+            "deploys, and any file a kustomization uses, is checked even when excluded. `[]` walks everything."
+        ),
     )
 
     def environment(self, name: str | None) -> EnvironmentPolicy:

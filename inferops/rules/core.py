@@ -43,8 +43,13 @@ RENDER_FAILED = core_rule(
 )
 RENDER_SKIPPED = core_rule(
     "render-skipped", family="render", severity=Severity.INFO,
-    summary="A directory was not rendered (a Helm chart, or --skip-render without kustomize).",
+    summary="A directory was not rendered (a Helm chart, helmCharts, or --skip-render without kustomize).",
     hint="render it yourself and validate the output, e.g. `helm template . | inferops validate -`",
+)
+REMOTE_REFERENCE = core_rule(
+    "remote-reference", family="render", severity=Severity.ERROR,
+    summary="A kustomization refers to a URL or git repository, which is not fetched without --allow-remote.",
+    hint="vendor the remote base into the repository, or pass --allow-remote where the network is trusted",
 )
 EXEMPTION_WITHOUT_REASON = core_rule(
     EXEMPTION_MISSING_REASON, family="guardrails", severity=Severity.ERROR,

@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
         cache_dir=args.cache_dir,
         policy=args.policy,
         skip_render=args.skip_render,
+        allow_remote=args.allow_remote,
+        render_timeout=args.render_timeout,
+        exclude=list(args.exclude),
         cwd=Path.cwd(),
         stdin_text=_read_stdin() if "-" in args.paths else None,
     )

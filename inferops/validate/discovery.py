@@ -2,9 +2,12 @@
 
 Rules (documented in README.md under ``inferops validate``):
 
-* Directories are walked recursively, skipping hidden directories and files (``.git``, ``.github``,
-  ``.pre-commit-config.yaml``, ``.inferops.yaml``, ...), ``node_modules``, ``__pycache__`` and Python
-  virtualenvs. A path named on the command line is always used, hidden or not.
+* Directories are walked recursively. What is skipped is the repository owner's choice, never inferred
+  from files a change could add: ``.git`` always, and every file or directory matching an ``exclude``
+  glob (policy key and ``--exclude``; by default hidden files and directories, ``node_modules``,
+  ``__pycache__`` and ``site-packages``). Every excluded path is listed (:attr:`Plan.excluded`). A path
+  named on the command line is always used, hidden or not, and so is a directory an Argo CD Application
+  in the scanned files deploys: an exclusion never hides what the repository itself deploys.
 * ``.yaml``, ``.yml`` and ``.json`` files are candidates. In a walked directory a file none of whose
   documents has ``apiVersion`` or ``kind`` is not a Kubernetes manifest (CI configs, Helm values, JSON
   Schemas) and is skipped with a note; a file named explicitly is always checked.
@@ -14,8 +17,11 @@ Rules (documented in README.md under ``inferops validate``):
   a resource, base or component) is not rendered on its own. The rest are *render roots*, and so is
   every kustomization an Argo CD Application or ApplicationSet in the scanned files points at
   (``spec.source.path``, ``spec.sources[].path``), even when another kustomization includes it.
-* A directory with ``Chart.yaml`` is a Helm chart: Helm templates are not YAML, so the whole chart is
-  skipped and reported; so is a kustomization that inflates charts with ``helmCharts``.
+* A directory with ``Chart.yaml`` is a Helm chart: a file under its ``templates/`` that holds ``{{``
+  is a template, not YAML, and is skipped and listed; every other file of the chart (plain manifests
+  beside it, ``crds/``, a template without template actions, which Helm deploys as it is) is checked.
+  Kustomizations that cannot render (``helmCharts``, remote references, failures) are the pipeline's
+  business (:mod:`closure`).
 
 Discovery reads each YAML file once with libyaml to decide this; the loader reads the chosen files
 again with line numbers. Peeking first keeps ownership decisions (which need every kustomization)
@@ -24,6 +30,7 @@ apart from checking, and libyaml is fast enough that the second read costs littl
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import stat
 from collections.abc import Iterator, Sequence
@@ -33,13 +40,55 @@ from typing import Any
 
 from inferops.errors import InferopsError
 from inferops.shapes import as_list
+from inferops.validate.remote import is_remote
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "site-packages"})
+#: The ``exclude`` globs a policy gets when it names none (documented in README.md).
+DEFAULT_EXCLUDES = (".*", "node_modules", "__pycache__", "site-packages")
+#: Git's own database: never part of a change's content, never walked.
+GIT_DIR = ".git"
 STDIN = "-"
+#: A file under a chart's ``templates/`` holding this is a Helm template, not YAML.
+HELM_ACTION = b"{{"
 #: Files bigger than this are not peeked at; the loader reports them.
 PEEK_MAX_BYTES = 5_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An entry kustomize would fetch remotely, where it is written (for the finding that names it)."""
+
+    file: Path
+    line: int | None
+    entry: str
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusions:
+    """The ``exclude`` globs: a glob without ``/`` matches a file or directory name at any depth, one
+    with ``/`` matches the path relative to ``base`` (the policy file's directory)."""
+
+    patterns: tuple[str, ...] = DEFAULT_EXCLUDES
+    base: Path | None = None
+
+    def matches(self, path: Path) -> bool:
+        rel = None
+        if self.base is not None and path.is_relative_to(self.base):
+            rel = path.relative_to(self.base).as_posix()
+        for raw in self.patterns:
+            pattern = raw.strip().rstrip("/")
+            if not pattern:
+                continue
+            if "/" in pattern:
+                if rel is not None and fnmatch.fnmatchcase(rel, pattern.lstrip("/")):
+                    return True
+            elif fnmatch.fnmatchcase(path.name, pattern):
+                return True
+        return False
+
+
+NO_EXCLUSIONS = Exclusions(())
 
 
 @dataclass(slots=True)
@@ -50,6 +99,9 @@ class Kustomization:
     file: Path
     component: bool = False
     uses_helm: bool = False
+    special: bool = False  # the kustomization file is a FIFO, device or socket: kustomize would block on it
+    unreadable: tuple[str, int | None] | None = None  # why (and where) its file could not be parsed
+    remote: list[Reference] = field(default_factory=list)  # entries kustomize would fetch from the network
     includes: list[Path] = field(default_factory=list)  # kustomization directories
     resources: list[Path] = field(default_factory=list)  # manifest files listed as resources
     aux: list[Path] = field(default_factory=list)  # patches, generator inputs, crds, configurations, ...
@@ -62,10 +114,20 @@ class Plan:
     files: list[Path] = field(default_factory=list)  # plain files to load, in order
     render_roots: list[Kustomization] = field(default_factory=list)
     kustomizations: list[Kustomization] = field(default_factory=list)  # every one found
-    charts: list[Path] = field(default_factory=list)  # Helm chart directories skipped
-    helm_kustomizations: list[Kustomization] = field(default_factory=list)  # roots using helmCharts, skipped
+    charts: list[Path] = field(default_factory=list)  # Helm chart directories (their templates are skipped)
+    helm_templates: list[Path] = field(default_factory=list)  # chart template files skipped (not YAML)
     not_manifests: list[Path] = field(default_factory=list)  # walked files with no apiVersion/kind
+    excluded: list[Path] = field(default_factory=list)  # files and directories matching ``exclude``
+    deployed_excluded: list[Path] = field(default_factory=list)  # Argo CD targets checked although excluded
+    outside: list[Path] = field(default_factory=list)  # walked symlinks resolving outside the repository
+    enclosing: list[Path] = field(default_factory=list)  # kustomizations above the paths that use files in them
     stdin: bool = False
+
+
+def real_path(path: Path) -> Path:
+    """``path`` absolute with symlinks resolved; unlike ``Path.resolve`` a symlink loop is no exception
+    (the loop's path comes back, and reading it fails later with a message)."""
+    return Path(os.path.realpath(path))
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -76,13 +138,15 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
-def discover(paths: Sequence[str], cwd: Path) -> Plan:
+def discover(paths: Sequence[str], cwd: Path, exclude: Exclusions | None = None) -> Plan:
     """Build the plan for ``paths`` (the current directory when empty); a missing path is an error."""
     cwd = cwd.resolve()
+    exclude = Exclusions() if exclude is None else exclude
     plan = Plan()
     explicit_files: list[Path] = []
     explicit_roots: list[Path] = []
     walked: list[Path] = []  # candidate manifest files found by walking
+    walked_dirs: set[Path] = set()
     found: dict[Path, Kustomization] = {}
     scan_dirs: list[Path] = []
 
@@ -90,39 +154,51 @@ def discover(paths: Sequence[str], cwd: Path) -> Plan:
         if raw == STDIN:
             plan.stdin = True
             continue
-        path = (cwd / raw).resolve()
+        path = real_path(cwd / raw)
         if not path.exists():
             raise InferopsError("no such file or directory", file=raw)
         if path.is_dir():
             scan_dirs.append(path)
-            _walk(path, walked, found, plan.charts)
+            _walk(path, exclude, walked, walked_dirs, found, plan)
         elif path.name in KUSTOMIZATION_FILES:
-            found.setdefault(path.parent, _read_kustomization(path))
+            found.setdefault(path.parent, read_kustomization(path))
             explicit_roots.append(path.parent)
         elif path.name == "Chart.yaml":
             plan.charts.append(path.parent)
         else:
             explicit_files.append(path)
 
+    peeks = {f: _peek(f) for f in _unique([*walked, *explicit_files])}
+    forced = set(explicit_roots)
+    for target, recurse in _argo_targets(peeks.values(), scan_dirs, cwd):
+        if target not in walked_dirs:  # excluded, or below an excluded directory: what is deployed is checked
+            plan.deployed_excluded.append(target)
+            before = len(walked)
+            _walk(target, NO_EXCLUSIONS, walked, walked_dirs, found, plan, recurse=recurse)
+            peeks.update((f, _peek(f)) for f in walked[before:])
+        if target in found:
+            forced.add(target)
+
+    plan.enclosing = _enclosing_kustomizations([*walked, *explicit_files], scan_dirs, cwd, found)
+    forced.update(plan.enclosing)
+
     plan.kustomizations = list(found.values())
     included = {d for k in found.values() for d in k.includes}
     owned = {f for k in found.values() for f in (*k.resources, k.file, *k.aux)}
-    peeks = {f: _peek(f) for f in _unique([*walked, *explicit_files])}
-    forced = set(explicit_roots) | _argo_targets(peeks.values(), scan_dirs, cwd, found)
-
     for k in found.values():
         if k.component or (k.dir in included and k.dir not in forced):
             continue
-        (plan.helm_kustomizations if k.uses_helm else plan.render_roots).append(k)
+        plan.render_roots.append(k)
 
-    for f in walked:
+    for f in _unique(walked):
         if f in owned:
             continue
         if peeks[f].is_manifest:
             plan.files.append(f)
         else:
             plan.not_manifests.append(f)
-    plan.files = _unique([*plan.files, *explicit_files])
+    plan.files = _unique([*plan.files, *(f for f in explicit_files if f not in owned or f in plan.files)])
+    plan.excluded = [p for p in _unique(plan.excluded) if p not in plan.deployed_excluded]
     return plan
 
 
@@ -130,42 +206,124 @@ def _unique(paths: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(paths))
 
 
-def _walk(top: Path, files: list[Path], found: dict[Path, Kustomization], charts: list[Path]) -> None:
-    """Collect candidate files and kustomizations under ``top``; Helm charts are recorded and not entered."""
+def _walk(top: Path, exclude: Exclusions, files: list[Path], seen: set[Path], found: dict[Path, Kustomization],
+          plan: Plan, *, recurse: bool = True) -> None:
+    """Collect candidate files and kustomizations under ``top``, recording what ``exclude`` skips and
+    the Helm templates of charts (a chart's other files are candidates like any others)."""
+    templates: set[Path] = set()
+    boundary = repository_root(top)
     for dirpath, dirnames, filenames in os.walk(top):
         here = Path(dirpath)
-        if "Chart.yaml" in filenames:
-            charts.append(here)
-            dirnames[:] = []
-            continue
-        dirnames[:] = sorted(d for d in dirnames if not _skip_dir(here / d))
+        seen.add(here)
+        kept = []
+        for name in sorted(dirnames):
+            if name == GIT_DIR:
+                continue
+            if exclude.matches(here / name):
+                plan.excluded.append(here / name)
+            else:
+                kept.append(name)
+        dirnames[:] = kept if recurse else []
+        chart = "Chart.yaml" in filenames
+        if chart:
+            plan.charts.append(here)
+            templates.add(here / "templates")
+        in_templates = any(here.is_relative_to(t) for t in templates)
         for name in KUSTOMIZATION_FILES:
             if name in filenames:
-                found.setdefault(here, _read_kustomization(here / name))
+                found.setdefault(here, read_kustomization(here / name))
                 break
         for name in sorted(filenames):
-            if name.startswith(".") or name in KUSTOMIZATION_FILES:
+            path = here / name
+            if name in KUSTOMIZATION_FILES or (chart and name == "Chart.yaml"):
                 continue
-            if name.lower().endswith(MANIFEST_SUFFIXES):
-                files.append(here / name)
+            if not name.lower().endswith(MANIFEST_SUFFIXES):
+                continue
+            if exclude.matches(path):
+                plan.excluded.append(path)
+            elif path.is_symlink() and not real_path(path).is_relative_to(boundary):
+                plan.outside.append(path)
+            elif in_templates and _is_helm_template(path):
+                plan.helm_templates.append(path)
+            else:
+                files.append(path)
 
 
-def _skip_dir(path: Path) -> bool:
-    return path.name.startswith(".") or path.name in SKIPPED_DIRS or (path / "pyvenv.cfg").exists()
+def _enclosing_kustomizations(files: Sequence[Path], scan_dirs: Sequence[Path], cwd: Path,
+                              found: dict[Path, Kustomization]) -> list[Path]:
+    """Directories above the checked paths whose kustomization uses some of ``files`` (as a resource, a
+    patch, a generator input, ...), added to ``found``. kustomize loads a file only from a kustomization's
+    directory or below it, so a patch named on the command line, or walked in ``overlays/prod/patches``,
+    belongs to an enclosing kustomization: it is checked through that render, not as a whole object.
+    The search stops at the Git root (else the current directory)."""
+    used = {f for k in found.values() for f in (*k.resources, k.file, *k.aux)}
+    loose = {f for f in files if f not in used}
+    if not loose:
+        return []
+    enclosing = []
+    for start in _unique([*(d.parent for d in scan_dirs), *(f.parent for f in loose)]):
+        top = git_root(start) or (cwd if start.is_relative_to(cwd) else start)
+        for directory in (start, *start.parents):
+            if not directory.is_relative_to(top):
+                break
+            file = next((directory / n for n in KUSTOMIZATION_FILES if (directory / n).exists()), None)
+            if directory not in found and file is not None:
+                k = read_kustomization(file)
+                if loose & {*k.resources, *k.aux}:
+                    found[directory] = k
+                    enclosing.append(directory)
+            if directory == top:
+                break
+    return enclosing
+
+
+def _is_helm_template(path: Path) -> bool:
+    """A chart file holding a template action (``{{``); an unreadable one is left to the loader to report."""
+    if not is_regular_file(path):
+        return False
+    try:
+        with path.open("rb") as fh:
+            return HELM_ACTION in fh.read(PEEK_MAX_BYTES)
+    except OSError:
+        return False
+
+
+def is_regular_file(path: Path) -> bool:
+    """True for a regular file (after symlinks); a FIFO, device or socket is never opened, it could block."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 # --- kustomization references -------------------------------------------------------------------
 
 
-def _read_kustomization(file: Path) -> Kustomization:
-    """Parse the references of a kustomization; an unreadable one still renders (and kustomize explains)."""
+def read_kustomization(file: Path) -> Kustomization:
+    """Parse the references of a kustomization; an unreadable one still renders (and kustomize explains).
+
+    Entries kustomize would fetch remotely (:func:`remote.is_remote`) are recorded with their line, never
+    followed; so are those in builtin plugin configs written inline under ``transformers`` and friends.
+    """
     k = Kustomization(dir=file.parent, file=file)
-    doc = _first_document(file)
+    if not is_regular_file(file):
+        k.special = file.exists()
+        return k
+    parsed = _parse_first_document(file)
+    if isinstance(parsed, Unparsed):  # never rendered: what it would fetch cannot be known
+        k.unreadable = (parsed.problem, parsed.line)
+        return k
+    doc, node = parsed
+    lines = _scalar_lines(node)
+    k.remote.extend(_keyed_remote_refs(node, file))
     if not isinstance(doc, dict):
         return k
     k.component = doc.get("kind") == "Component"
     k.uses_helm = bool(doc.get("helmCharts") or doc.get("helmChartInflationGenerator"))
     for entry in _strings(doc.get("resources"), doc.get("bases"), doc.get("components")):
+        if is_remote(entry):
+            k.remote.append(Reference(file, _line_of(lines, entry), entry.strip()))
+            continue
         target = _local(k.dir, entry)
         if target is None:
             continue
@@ -174,11 +332,18 @@ def _read_kustomization(file: Path) -> Kustomization:
         else:
             k.resources.append(target)
     for entry in _aux_entries(doc):
+        if _is_inline(entry):  # an inline patch or plugin config: only a builtin config's file paths are loaded
+            k.remote.extend(Reference(file, _line_of(lines, entry), ref) for ref in _inline_config_refs(entry))
+            continue
+        if is_remote(entry):
+            k.remote.append(Reference(file, _line_of(lines, entry), entry.strip()))
+            continue
         target = _local(k.dir, entry)
         if target is None:
             continue
         # transformers/generators/validators may name a kustomization directory that emits their configs
         (k.includes if target.is_dir() else k.aux).append(target)
+    k.remote = list(dict.fromkeys(k.remote))
     return k
 
 
@@ -199,8 +364,56 @@ def _aux_entries(doc: dict[str, Any]) -> Iterator[str]:
         for gen in as_list(doc.get(key)):
             if not isinstance(gen, dict):
                 continue
-            for entry in _strings(gen.get("files"), gen.get("envs"), [gen.get("env")]):
-                yield entry.split("=", 1)[1] if "=" in entry else entry
+            yield from (_file_source(entry) for entry in _strings(gen.get("files"), gen.get("envs"), [gen.get("env")]))
+
+
+def _file_source(entry: str) -> str:
+    """The path of a generator ``files`` entry, which may be ``key=path``."""
+    return entry.split("=", 1)[1] if "=" in entry else entry
+
+
+def _names_remote(entry: str) -> bool:
+    """``entry`` (a path, or a generator's ``key=path``) is remote; a URL may hold ``=`` in its query."""
+    return is_remote(entry) or is_remote(_file_source(entry))
+
+
+#: Keys of kustomize's builtin plugin configs (``apiVersion: builtin``) whose values kustomize loads as
+#: files: PatchTransformer ``path``, PatchStrategicMergeTransformer ``paths``, ConfigMapGenerator and
+#: SecretGenerator ``files``/``envs``/``env``, ReplacementTransformer ``replacements[].path``, ...
+_PLUGIN_FILE_KEYS = frozenset({"path", "paths", "files", "envs", "env", "resources"})
+
+
+def builtin_config_refs(docs: Sequence[Any]) -> list[str]:
+    """Remote entries under the file-loading keys of builtin plugin configs among ``docs``."""
+    refs: list[str] = []
+
+    def visit(node: Any, depth: int) -> None:
+        if depth > 50:
+            return
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _PLUGIN_FILE_KEYS:
+                    entries = _strings(value if isinstance(value, list) else [value])
+                    refs.extend(e.strip() for e in entries if _names_remote(e))
+                visit(value, depth + 1)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item, depth + 1)
+
+    for doc in docs:
+        if isinstance(doc, dict) and doc.get("apiVersion") == "builtin":
+            visit(doc, 0)
+    return refs
+
+
+def _inline_config_refs(text: str) -> list[str]:
+    import yaml
+
+    try:
+        docs = list(yaml.load_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return []
+    return builtin_config_refs(docs)
 
 
 def _strings(*values: Any) -> Iterator[str]:
@@ -210,12 +423,16 @@ def _strings(*values: Any) -> Iterator[str]:
                 yield item
 
 
-def _local(base: Path, entry: str) -> Path | None:
-    """The local path a kustomization entry names; ``None`` for URLs and inline YAML."""
+def _is_inline(entry: str) -> bool:
     entry = entry.strip()
-    if "\n" in entry or entry.startswith(("{", "[")) or "://" in entry or entry.startswith(("git@", "github.com/")):
+    return "\n" in entry or entry.startswith(("{", "["))
+
+
+def _local(base: Path, entry: str) -> Path | None:
+    """The local path a kustomization entry names; ``None`` for remote references and inline YAML."""
+    if _is_inline(entry) or is_remote(entry):
         return None
-    return Path(os.path.normpath(base / entry)).resolve()
+    return real_path(Path(os.path.normpath(base / entry.strip())))
 
 
 # --- peeking at manifests -----------------------------------------------------------------------
@@ -224,12 +441,100 @@ def _local(base: Path, entry: str) -> Path | None:
 @dataclass(frozen=True, slots=True)
 class _Peek:
     is_manifest: bool  # some document has apiVersion or kind (or the file could not be read: the loader says why)
-    argo_paths: tuple[str, ...] = ()
+    argo_paths: tuple[tuple[str, bool], ...] = ()  # (source path, directory.recurse)
 
 
-def _first_document(file: Path) -> Any:
-    docs = _documents(file)
-    return docs[0] if docs else None
+@dataclass(frozen=True, slots=True)
+class Unparsed:
+    """Why a kustomization file could not be parsed, and where."""
+
+    problem: str
+    line: int | None = None
+
+
+def _parse_first_document(file: Path) -> tuple[Any, Any] | Unparsed:
+    """The first document of ``file``, constructed and as libyaml's node tree (which keeps every key, also
+    a duplicated one, with its line)."""
+    import yaml
+
+    try:
+        if file.stat().st_size > PEEK_MAX_BYTES:
+            return Unparsed(f"larger than {PEEK_MAX_BYTES} bytes")
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        return Unparsed("not UTF-8 text")
+    except OSError as err:
+        return Unparsed(f"cannot be read: {err.strerror or err}")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_node() if loader.check_node() else None
+        return (loader.construct_document(node) if node is not None else None), node
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        return Unparsed(f"invalid YAML: {err.problem or err.context or 'syntax error'}",
+                        mark.line + 1 if mark is not None else None)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return Unparsed("invalid YAML")
+    finally:
+        loader.dispose()
+
+
+def _nodes(root: Any) -> Iterator[Any]:
+    """Every node under ``root`` once (aliases share nodes and may form cycles)."""
+    stack, seen = ([root] if root is not None else []), set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node.value, list):
+            stack.extend(n for item in node.value for n in (item if isinstance(item, tuple) else (item,)))
+
+
+def _scalar_lines(root: Any) -> dict[str, int]:
+    """The 1-based line where each string scalar under ``root`` first appears."""
+    import yaml
+
+    lines: dict[str, int] = {}
+    for node in _nodes(root):
+        if isinstance(node, yaml.ScalarNode):
+            line = node.start_mark.line + 1
+            lines[node.value] = min(line, lines.get(node.value, line))
+    return lines
+
+
+#: Keys under which a kustomization names files or directories kustomize loads (``path`` of patches,
+#: replacements and ``openapi``; ``files``/``envs``/``env`` of generators; the lists themselves).
+_FILE_KEYS = frozenset({"resources", "bases", "components", "path", "paths", "patchesStrategicMerge", "crds",
+                        "configurations", "transformers", "generators", "validators", "files", "envs", "env"})
+
+
+def _keyed_remote_refs(root: Any, file: Path) -> list[Reference]:
+    """Remote entries under file-loading keys anywhere in the node tree: unlike the constructed document,
+    this sees every occurrence of a duplicated key, whichever of them a YAML library would keep."""
+    import yaml
+
+    refs = []
+    for node in _nodes(root):
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        for key, value in node.value:
+            if not (isinstance(key, yaml.ScalarNode) and key.value in _FILE_KEYS):
+                continue
+            items = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for item in items:
+                if isinstance(item, yaml.ScalarNode) and not _is_inline(item.value) and _names_remote(item.value):
+                    entry = _file_source(item.value) if key.value == "files" else item.value
+                    refs.append(Reference(file, item.start_mark.line + 1, entry.strip()))
+    return refs
+
+
+def _line_of(lines: dict[str, int], entry: str) -> int | None:
+    """The line of the scalar ``entry`` came from (it may be part of one, e.g. ``key=url``)."""
+    if entry in lines:
+        return lines[entry]
+    return min((line for text, line in lines.items() if entry in text), default=None)
 
 
 def _documents(file: Path) -> list[Any] | None:
@@ -238,8 +543,7 @@ def _documents(file: Path) -> list[Any] | None:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        info = file.stat()
-        if not stat.S_ISREG(info.st_mode) or info.st_size > PEEK_MAX_BYTES:  # a FIFO would block the read
+        if not is_regular_file(file) or file.stat().st_size > PEEK_MAX_BYTES:  # a FIFO would block the read
             return None
         return list(yaml.load_all(file.read_text(encoding="utf-8-sig"), Loader=loader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError, ValueError):
@@ -254,8 +558,9 @@ def _peek(file: Path) -> _Peek:
     return _Peek(is_manifest, tuple(p for d in docs for p in _argo_source_paths(d)))
 
 
-def _argo_source_paths(doc: Any) -> Iterator[str]:
-    """Source paths of an Argo CD Application (or an ApplicationSet's template) in ``doc``."""
+def _argo_source_paths(doc: Any) -> Iterator[tuple[str, bool]]:
+    """Source paths of an Argo CD Application (or an ApplicationSet's template) in ``doc``, each with
+    whether Argo CD reads the directory recursively (``directory.recurse``)."""
     if not isinstance(doc, dict) or not str(doc.get("apiVersion", "")).startswith("argoproj.io/"):
         return
     spec = doc.get("spec")
@@ -269,29 +574,36 @@ def _argo_source_paths(doc: Any) -> Iterator[str]:
     sources = [spec.get("source"), *as_list(spec.get("sources"))]
     for source in sources:
         if isinstance(source, dict) and isinstance(source.get("path"), str) and "{{" not in source["path"]:
-            yield source["path"]
+            directory = source.get("directory")
+            recurse = isinstance(directory, dict) and directory.get("recurse") is True
+            yield source["path"], recurse
 
 
-def _argo_targets(peeks: Any, scan_dirs: Sequence[Path], cwd: Path, found: dict[Path, Kustomization]) -> set[Path]:
-    """Kustomizations inside the scanned directories that an Argo CD source path points at.
+def _argo_targets(peeks: Any, scan_dirs: Sequence[Path], cwd: Path) -> list[tuple[Path, bool]]:
+    """Directories inside the scanned directories that an Argo CD source path points at, with ``recurse``.
 
     Argo CD paths are relative to the repository root, which validation cannot know for sure; a path is
     tried against the current directory, each scanned directory and the Git root above them.
     """
-    bases = _unique([cwd, *scan_dirs, *(r for d in (cwd, *scan_dirs) if (r := _git_root(d)) is not None)])
-    targets: set[Path] = set()
+    bases = _unique([cwd, *scan_dirs, *(r for d in (cwd, *scan_dirs) if (r := git_root(d)) is not None)])
+    targets: dict[Path, bool] = {}
     for peek in peeks:
-        for rel in peek.argo_paths:
+        for rel, recurse in peek.argo_paths:
             if rel.startswith("/"):
                 continue
             for base in bases:
-                target = Path(os.path.normpath(base / rel)).resolve()
-                if target in found and any(target.is_relative_to(d) for d in scan_dirs):
-                    targets.add(target)
-    return targets
+                target = real_path(Path(os.path.normpath(base / rel)))
+                if target.is_dir() and any(target.is_relative_to(d) for d in scan_dirs):
+                    targets[target] = targets.get(target, False) or recurse
+    return list(targets.items())
 
 
-def _git_root(start: Path) -> Path | None:
+def repository_root(path: Path) -> Path:
+    """The Git root above ``path``, else ``path`` itself: what a change can contain, and all it may read."""
+    return git_root(path) or path
+
+
+def git_root(start: Path) -> Path | None:
     for directory in (start, *start.parents):
         if (directory / ".git").exists():
             return directory

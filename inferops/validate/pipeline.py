@@ -6,12 +6,16 @@ Objects that differ between overlays (a ``namePrefix``, a namespace) keep separa
 object names differ. Which families run is ``--checks``: input problems (unreadable files, bad YAML)
 are always reported; leaving out ``render`` hides render findings but still renders, so the other
 families see what kustomize would deploy.
+
+Nothing is dropped silently: every file or directory discovery skipped is listed in the notes (which
+every report format carries), and a kustomization that is not rendered (remote references, a FIFO,
+``helmCharts``, a failed build, no kustomize) has its plain local resource files checked on their own,
+except those another, successful render already covered.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,12 +25,13 @@ from inferops.placeholders import placeholder_note
 from inferops.policy import Policy, find_policy, load_policy
 from inferops.rules.base import REGISTRY, Context, Rule, effective_severity, run_rules
 from inferops.validate.causes import one_per_cause
-from inferops.validate.discovery import Kustomization, Plan, discover, display_path
+from inferops.validate.discovery import Exclusions, Plan, Reference, discover, display_path, git_root
 from inferops.validate.findings import Finding
 from inferops.validate.manifest import Manifest
 from inferops.validate.report import Report
 
 if TYPE_CHECKING:
+    from inferops.validate.closure import Closure
     from inferops.validate.schema import SchemaChecker
 
 DEFAULT_KUBERNETES_VERSION = "1.33.0"
@@ -51,6 +56,9 @@ class Options:
     cache_dir: str | None = None
     policy: str | None = None
     skip_render: bool = False
+    allow_remote: bool = False  # let kustomize fetch remote resources (never in the GitHub Action)
+    render_timeout: float = 60.0  # seconds one render may take
+    exclude: list[str] = field(default_factory=list)  # globs added to the policy's ``exclude``
     cwd: Path = field(default_factory=Path.cwd)
     stdin_text: str | None = None  # the text of ``-`` when it is among the paths
 
@@ -66,11 +74,16 @@ class _Collected:
 def run(options: Options) -> Report:
     """Validate ``options.paths``; raises :class:`InferopsError` for usage and configuration errors."""
     cwd = options.cwd.resolve()
-    policy = resolve_policy(options.policy, options.paths, cwd)
+    policy_file = policy_path(options.policy, options.paths, cwd)
+    policy = load_policy(_user_path(cwd, policy_file)) if policy_file is not None else Policy()
     version = options.kubernetes_version or policy.kubernetes_version or DEFAULT_KUBERNETES_VERSION
     schema = _schema_checker(options, cwd, version)
-    plan = discover(options.paths, cwd)
+    exclusions = Exclusions((*policy.exclude, *options.exclude),
+                            policy_file.resolve().parent if policy_file is not None else cwd)
+    plan = discover(options.paths, cwd, exclusions)
     got = _Collected()
+    _note_policy(policy_file, options.policy, cwd, got)
+    _note_skipped(plan, cwd, got)
     _load_plain(plan, options, cwd, got)
     _render(plan, options, cwd, got)
     ctx = Context(policy=policy, kubernetes_version=version)
@@ -87,17 +100,19 @@ def run(options: Options) -> Report:
 
 def resolve_policy(explicit: str | None, paths: list[str], cwd: Path) -> Policy:
     """``--policy``, else the ``.inferops.yaml`` nearest the first path (or ``cwd``), else defaults."""
+    path = policy_path(explicit, paths, cwd)
+    return load_policy(_user_path(cwd, path)) if path is not None else Policy()
+
+
+def policy_path(explicit: str | None, paths: list[str], cwd: Path) -> Path | None:
+    """The policy file a run uses: ``--policy``, else the nearest ``.inferops.yaml``; ``None`` for defaults."""
     if explicit:
         path = cwd / explicit
         if not path.is_file():
             raise InferopsError("policy file not found", file=explicit)
-    else:
-        start = next((cwd / p for p in paths if p != "-"), cwd)
-        found = find_policy(start if start.is_dir() else start.parent)
-        if found is None:
-            return Policy()
-        path = found
-    return load_policy(_user_path(cwd, path))
+        return path
+    start = next((cwd / p for p in paths if p != "-"), cwd)
+    return find_policy(start if start.is_dir() else start.parent)
 
 
 def _user_path(cwd: Path, raw: str | Path) -> Path:
@@ -117,76 +132,155 @@ def _load_plain(plan: Plan, options: Options, cwd: Path, got: _Collected) -> Non
     for result in results:
         got.manifests.extend(result.manifests)
         got.findings.extend(result.findings)
-    if plan.not_manifests:
-        names = [display_path(f, cwd) for f in plan.not_manifests]
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        got.notes.append(f"skipped {len(names)} YAML/JSON file(s) with no apiVersion or kind "
-                         f"(not Kubernetes manifests; name a file to check it anyway): {shown}")
+
+
+def _note_policy(policy_file: Path | None, explicit: str | None, cwd: Path, got: _Collected) -> None:
+    """Say so when the policy in use was found below the repository root: a change could have added it
+    there to switch rules off or exclude paths for the directory it sits in."""
+    if policy_file is None or explicit:
+        return
+    path = policy_file.resolve()
+    root = git_root(path.parent)
+    if root is not None and path.parent != root:
+        got.notes.append(f"policy file {display_path(path, cwd)} is used, not the repository root's "
+                         "(pass --policy to choose one)")
+
+
+def _note_skipped(plan: Plan, cwd: Path, got: _Collected) -> None:
+    """One note per reason a walked file or directory was not checked, naming every one of them."""
+    reasons = (
+        (plan.excluded, "skipped {n} path(s) matching `exclude` (policy file or --exclude; the default skips "
+                        "hidden files and directories, node_modules, __pycache__ and site-packages)"),
+        (plan.deployed_excluded, "checked {n} excluded path(s) anyway because an Argo CD Application in the "
+                                 "checked files deploys them"),
+        (plan.outside, "skipped {n} symbolic link(s) pointing outside the repository (they are not read)"),
+        (plan.enclosing, "rendered {n} kustomization(s) above the checked paths, which use files in them "
+                         "(a patch is checked through the render, not as an object of its own)"),
+        (plan.helm_templates, "skipped {n} Helm template file(s) (they hold `{{{{` and are not YAML until Helm "
+                              "renders them)"),
+        (plan.not_manifests, "skipped {n} YAML/JSON file(s) with no apiVersion or kind (not Kubernetes "
+                             "manifests; name a file to check it anyway)"),
+    )
+    for paths, reason in reasons:
+        if paths:
+            names = ", ".join(display_path(p, cwd) + ("/" if p.is_dir() else "") for p in paths)
+            got.notes.append(f"{reason.format(n=len(paths))}: {names}")
 
 
 def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
     from inferops.rules.core import RENDER_FAILED, RENDER_SKIPPED
-    from inferops.validate.render import find_kustomize, render_all
+    from inferops.validate.closure import closure_of
+    from inferops.validate.render import RenderSettings, find_kustomize, render_all
 
     for chart in plan.charts:
         where = display_path(chart, cwd)
-        got.findings.append(_core(RENDER_SKIPPED, f"Helm chart {where} is not rendered: its templates are not "
-                                  "YAML until Helm renders them", display_path(chart / "Chart.yaml", cwd)))
-    for k in plan.helm_kustomizations:
-        got.findings.append(_core(RENDER_SKIPPED, f"kustomization {display_path(k.dir, cwd)} inflates Helm charts "
-                                  "(helmCharts), which needs `kustomize build --enable-helm`",
+        got.findings.append(_core(RENDER_SKIPPED, f"Helm chart {where} is not rendered: files under its templates/ "
+                                  "holding `{{` are not YAML until Helm renders them; its other files are checked",
+                                  display_path(chart / "Chart.yaml", cwd)))
+    known = {k.dir: k for k in plan.kustomizations}
+    configs: dict[Path, list[Reference]] = {}
+    closures = [closure_of(root, known, configs) for root in plan.render_roots]
+    got.files.update(display_path(c.root.file, cwd) for c in closures)
+    renderable = [c for c in closures if _renderable(c, options, cwd, got)]
+    unrendered = [c for c in closures if c not in renderable]
+    rendered: list[Closure] = []
+    if renderable:
+        tool = find_kustomize()
+        if tool is None:
+            _skip_render(renderable, options, cwd, got)
+            unrendered.extend(renderable)
+            renderable = []
+    if renderable:
+        from inferops.validate.origins import Sources, rendered_manifests
+
+        sources = Sources(cwd, strict=options.strict)
+        settings = RenderSettings(timeout=options.render_timeout, allow_remote=options.allow_remote)
+        for c, result in zip(renderable, render_all([c.root.dir for c in renderable], tool, settings)):
+            root = c.root
+            if result.error is not None:
+                got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(root.dir, cwd)} does not "
+                                          f"build: {result.error}", display_path(root.file, cwd)))
+                unrendered.append(c)
+                continue
+            rendered.append(c)
+            loaded = rendered_manifests(result, root, sources)
+            got.manifests.extend(loaded.manifests)
+            got.findings.extend(loaded.findings)
+        got.findings.extend(sources.findings())
+        got.files.update(display_path(f, cwd) for f in sources.files)
+    _check_unrendered(unrendered, rendered, plan, options, cwd, got)
+
+
+def _renderable(c: Closure, options: Options, cwd: Path, got: _Collected) -> bool:
+    """Whether kustomize may build ``c``; if not, findings say why (at the file and line that causes it)."""
+    from inferops.rules.core import FILE_UNREADABLE, REMOTE_REFERENCE, RENDER_FAILED, RENDER_SKIPPED
+
+    ok = True
+    if c.remote and not options.allow_remote:
+        ok = False
+        for ref in c.remote:
+            got.findings.append(_core(
+                REMOTE_REFERENCE, f"`{ref.entry}` is a remote reference; it is not fetched without --allow-remote, "
+                "so the kustomizations using it are checked from their local files, unrendered",
+                display_path(ref.file, cwd), ref.line))
+    for path in c.special:
+        ok = False
+        got.findings.append(_core(FILE_UNREADABLE, "not a regular file (a FIFO, device or socket): it is not read, "
+                                  "and the kustomizations using it are not rendered", display_path(path, cwd)))
+    for k in c.unreadable:
+        ok = False
+        problem, line = k.unreadable or ("", None)
+        got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(k.dir, cwd)} cannot be read ({problem}), "
+                                  "so the kustomizations using it are not rendered", display_path(k.file, cwd), line))
+    for k, path in c.outside:
+        ok = False
+        got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(k.dir, cwd)} refers to {display_path(path, cwd)}, outside "
+                                  "the repository; it is not read, and the kustomizations using it are not rendered",
                                   display_path(k.file, cwd)))
-    if not plan.render_roots:
-        return
-    tool = find_kustomize()
-    if tool is None:
-        _skip_render(plan, options, cwd, got)
-        return
-    from inferops.validate.origins import Sources, rendered_manifests
-
-    sources = Sources(cwd, strict=options.strict)
-    for root, rendered in zip(plan.render_roots, render_all([k.dir for k in plan.render_roots], tool)):
-        got.files.add(display_path(root.file, cwd))
-        if rendered.error is not None:
-            got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(root.dir, cwd)} does not build: "
-                                      f"{rendered.error}", display_path(root.file, cwd)))
-            continue
-        result = rendered_manifests(rendered, root, sources)
-        got.manifests.extend(result.manifests)
-        got.findings.extend(result.findings)
-    got.findings.extend(sources.findings())
-    got.files.update(display_path(f, cwd) for f in sources.files)
+    for k in c.helm:
+        ok = False
+        got.findings.append(_core(RENDER_SKIPPED, f"kustomization {display_path(k.dir, cwd)} inflates Helm charts "
+                                  "(helmCharts), which needs `kustomize build --enable-helm` (it runs helm); "
+                                  "inferops never enables it", display_path(k.file, cwd)))
+    return ok
 
 
-def _skip_render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
-    """No kustomize: an error, unless ``--skip-render`` asks to check the kustomizations' sources instead."""
-    if not options.skip_render:
-        first = display_path(plan.render_roots[0].dir, cwd)
-        raise InferopsError(
-            f"{len(plan.render_roots)} kustomization(s) to render (e.g. {first}) but neither `kustomize` nor "
-            "`kubectl` is on PATH; install one, or pass --skip-render to check their sources as plain files"
-        )
-    from inferops.rules.core import RENDER_SKIPPED
+def _check_unrendered(unrendered: list[Closure], rendered: list[Closure], plan: Plan, options: Options, cwd: Path,
+                      got: _Collected) -> None:
+    """Check the resource files of kustomizations that were not rendered as plain, unpatched files, except
+    those a successful render or the plain files already covered."""
     from inferops.validate.loader import load_path
 
-    for root in plan.render_roots:
-        got.findings.append(_core(RENDER_SKIPPED, f"kustomization {display_path(root.dir, cwd)} is not rendered "
-                                  "(--skip-render and no kustomize installed)", display_path(root.file, cwd)))
-    sources = _resource_files(plan.kustomizations)
-    for path in sources:
+    if not unrendered:
+        return
+    covered = {f for c in rendered for f in c.resource_files} | set(plan.files)
+    files = [f for f in dict.fromkeys(f for c in unrendered for f in c.resource_files) if f not in covered]
+    for path in files:
         result = load_path(path, display_path(path, cwd), strict=options.strict)
         got.manifests.extend(result.manifests)
         got.findings.extend(result.findings)
         got.files.add(display_path(path, cwd))
-    got.notes.append(f"--skip-render: no kustomize installed; the {len(sources)} resource file(s) of "
-                     f"{len(plan.kustomizations)} kustomization(s) were checked as plain files, unpatched")
+    roots = ", ".join(display_path(c.root.dir, cwd) for c in unrendered)
+    shown = ", ".join(display_path(f, cwd) for f in files) or "none"
+    got.notes.append(f"{len(unrendered)} kustomization(s) not rendered ({roots}): their {len(files)} local resource "
+                     f"file(s) not covered by another render were checked as plain, unpatched files (patches and "
+                     f"generators not applied): {shown}")
 
 
-def _resource_files(kustomizations: Iterable[Kustomization]) -> list[Path]:
-    """Resource files as kustomize would load them: only files in or below their kustomization (its load
-    restriction), so ``resources: [../../etc/passwd]`` reads nothing outside the repository."""
-    return list(dict.fromkeys(f for k in kustomizations if not k.component for f in k.resources
-                              if f.is_relative_to(k.dir) and f.is_file()))
+def _skip_render(closures: list[Closure], options: Options, cwd: Path, got: _Collected) -> None:
+    """No kustomize: an error, unless ``--skip-render`` asks to check the kustomizations' sources instead."""
+    if not options.skip_render:
+        first = display_path(closures[0].root.dir, cwd)
+        raise InferopsError(
+            f"{len(closures)} kustomization(s) to render (e.g. {first}) but neither `kustomize` nor "
+            "`kubectl` is on PATH; install one, or pass --skip-render to check their sources as plain files"
+        )
+    from inferops.rules.core import RENDER_SKIPPED
+
+    for c in closures:
+        got.findings.append(_core(RENDER_SKIPPED, f"kustomization {display_path(c.root.dir, cwd)} is not rendered "
+                                  "(--skip-render and no kustomize installed)", display_path(c.root.file, cwd)))
+    got.notes.append("--skip-render: no kustomize installed; kustomizations were not rendered")
 
 
 def _schema_checker(options: Options, cwd: Path, version: str) -> SchemaChecker | None:
@@ -211,8 +305,8 @@ def _check(manifests: list[Manifest], schema: SchemaChecker | None, checks: list
     return findings
 
 
-def _core(rule: Rule, message: str, file: str) -> Finding:
-    return Finding(rule.id, rule.severity, message, file, None, None, rule.hint, rule.family)
+def _core(rule: Rule, message: str, file: str, line: int | None = None) -> Finding:
+    return Finding(rule.id, rule.severity, message, file, line, None, rule.hint, rule.family)
 
 
 def _apply_policy(findings: list[Finding], policy: Policy) -> list[Finding]:

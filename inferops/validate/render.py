@@ -15,15 +15,29 @@ If the wrapped build fails, the root is built directly: a real error is then rep
 own words about the user's paths, and a wrapper-only failure still yields the objects (without origins).
 
 Renders run in a small thread pool: each is a kustomize subprocess, so threads overlap them well.
+
+Invocation (the input is an untrusted change): kustomize runs with ``--load-restrictor
+LoadRestrictionsRootOnly``, helm and plugins (exec and KRM functions) off, and, unless remote resources
+are allowed, an environment that cannot reach the network even if a remote reference slipped past
+:mod:`closure`: every proxy variable points at a closed loopback port, no TLS root is trusted, git may
+use no transport at all, and ``HOME``/config directories are an empty temporary directory; where the OS
+allows it, kustomize also runs in an empty network namespace (:func:`network_sandbox`). One render
+gets one time limit (``--render-timeout``), shared by the wrapped and the direct build; on expiry the
+whole process group is killed, so a child such as ``git`` cannot keep the run waiting.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,8 +48,40 @@ from inferops.errors import InferopsError
 #: Environment variable naming a kustomize (or kubectl) binary to use instead of searching PATH.
 KUSTOMIZE_ENV = "INFEROPS_KUSTOMIZE"
 MAX_WORKERS = 4
-TIMEOUT_SECONDS = 300
+#: Default time limit of one render (``--render-timeout``).
+TIMEOUT_SECONDS = 60.0
 WRAPPER = "kustomization.yaml"
+#: Flags every build gets, whatever the kustomization asks for (accepted by kustomize 5 and kubectl kustomize).
+SAFE_FLAGS = ("--load-restrictor=LoadRestrictionsRootOnly", "--enable-helm=false", "--enable-alpha-plugins=false")
+#: A proxy nothing listens on (port 9, discard): a connection through it is refused at once.
+UNREACHABLE_PROXY = "http://127.0.0.1:9"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSettings:
+    """How renders run: their time limit, and whether kustomize may fetch remote resources."""
+
+    timeout: float = TIMEOUT_SECONDS
+    allow_remote: bool = False
+
+
+def offline_environment(home: Path) -> dict[str, str]:
+    """The environment of an offline build: the caller's ``PATH`` (kustomize may be a shim), nothing else
+    of it. Go's HTTP client honours the proxy variables for every host but loopback addresses (those only
+    :mod:`closure` stops); git honours ``GIT_ALLOW_PROTOCOL`` for every transport, including ``file://``."""
+    env = {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"), "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_DATA_HOME": str(home / "data"), "TMPDIR": str(home), "KUBECONFIG": str(home / "kubeconfig"),
+        "KUSTOMIZE_PLUGIN_HOME": str(home / "plugins"), "LANG": "C.UTF-8",
+        "NO_PROXY": "", "no_proxy": "",
+        "SSL_CERT_FILE": str(home / "no-roots.pem"), "SSL_CERT_DIR": str(home / "no-roots"),
+        "GIT_ALLOW_PROTOCOL": "none", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_TERMINAL_PROMPT": "0", "GIT_SSH_COMMAND": "false", "GIT_ASKPASS": "false", "SSH_ASKPASS": "false",
+    }
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        env[name] = env[name.lower()] = UNREACHABLE_PROXY
+    return env
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,14 +94,68 @@ class Kustomize:
     def name(self) -> str:
         return " ".join(self.command)
 
-    def build(self, directory: Path) -> subprocess.CompletedProcess[str]:
+    @property
+    def short_name(self) -> str:
+        """The command without the binary's directory, for messages."""
+        return " ".join((Path(self.command[0]).name, *self.command[1:]))
+
+    def build(self, directory: Path, *, deadline: float, env: dict[str, str] | None,
+              sandbox: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+        """Build ``directory`` before ``deadline`` (``time.monotonic()``); ``env`` ``None`` inherits ours;
+        ``sandbox`` is a command prefix (:func:`network_sandbox`)."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return _timed_out(self.short_name)
+        argv = [*sandbox, *self.command, str(directory), *SAFE_FLAGS]
         try:
-            return subprocess.run([*self.command, str(directory)], capture_output=True, text=True,
-                                  timeout=TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
-            return subprocess.CompletedProcess([], 1, "", f"{self.name} timed out after {TIMEOUT_SECONDS}s")
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL,  # noqa: S603
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                                       start_new_session=True)
         except OSError as err:
             return subprocess.CompletedProcess([], 1, "", f"cannot run {self.name}: {err.strerror or err}")
+        try:
+            stdout, stderr = process.communicate(timeout=remaining)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            return _timed_out(self.short_name)
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+@functools.cache
+def network_sandbox(tool: Kustomize) -> tuple[str, ...]:
+    """A prefix that runs ``tool`` in an empty network namespace (not even loopback reaches anything),
+    where the OS lets an unprivileged user create one (``unshare -rn``) and ``tool`` works inside it;
+    ``()`` elsewhere, e.g. under AppArmor's ``apparmor_restrict_unprivileged_userns``. Probed once per
+    process by building an empty kustomization, so a kustomize that cannot run there is used without it."""
+    unshare = shutil.which("unshare")
+    if unshare is None or not sys.platform.startswith("linux"):
+        return ()
+    prefix = (unshare, "--user", "--map-root-user", "--net", "--")
+    with tempfile.TemporaryDirectory(prefix="inferops-probe-") as tmp:
+        home = Path(tmp).resolve()
+        (home / WRAPPER).write_text("resources: []\n", encoding="utf-8")
+        probe = tool.build(home, deadline=time.monotonic() + 20, env=offline_environment(home), sandbox=prefix)
+    return prefix if probe.returncode == 0 else ()
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    """Kill the build and everything it started (its own session), then reap it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (OSError, AttributeError):  # already gone, or no process groups (Windows)
+        process.kill()
+    try:
+        process.communicate(timeout=5)
+    except subprocess.TimeoutExpired:  # a grandchild outside the group still holds the pipes: stop waiting
+        pass
+
+
+class TimedOut(subprocess.CompletedProcess[str]):
+    """A build that ran out of time (so the direct build is not tried after the wrapped one)."""
+
+
+def _timed_out(name: str) -> subprocess.CompletedProcess[str]:
+    return TimedOut([], 1, "", f"{name} did not finish within the render time limit")
 
 
 def find_kustomize() -> Kustomize | None:
@@ -93,50 +193,77 @@ class Rendered:
     error: str | None = None
 
 
-def render_all(roots: Sequence[Path], tool: Kustomize) -> list[Rendered]:
+def render_all(roots: Sequence[Path], tool: Kustomize, settings: RenderSettings | None = None) -> list[Rendered]:
     """Render every root (absolute, resolved directories), in parallel, in the order given."""
     if not roots:
         return []
+    settings = settings or RenderSettings()
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(roots))) as pool:
-        return list(pool.map(lambda root: render_one(root, tool), roots))
+        return list(pool.map(lambda root: render_one(root, tool, settings), roots))
 
 
-def render_one(root: Path, tool: Kustomize) -> Rendered:
+def render_one(root: Path, tool: Kustomize, settings: RenderSettings | None = None) -> Rendered:
+    """Build ``root`` through the wrapper, else directly, both within one time limit."""
+    settings = settings or RenderSettings()
+    deadline = time.monotonic() + settings.timeout
     with tempfile.TemporaryDirectory(prefix="inferops-render-") as tmp:
-        wrapper = Path(tmp).resolve()
+        wrapper = Path(tmp).resolve() / "wrapper"
+        wrapper.mkdir()
+        env = None if settings.allow_remote else offline_environment(Path(tmp).resolve())
+        sandbox = () if settings.allow_remote else network_sandbox(tool)
         try:
             target = os.path.relpath(root, wrapper)
         except ValueError:  # another drive on Windows: no relative path exists
             target = None
         if target is not None:
-            (wrapper / WRAPPER).write_text(
-                f"resources:\n- {target}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n",
-                encoding="utf-8"
+            (wrapper / WRAPPER).write_text(  # JSON-quoted: a directory name cannot add YAML keys
+                f"resources:\n- {json.dumps(target)}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n",
+                encoding="utf-8",
             )
-            wrapped = tool.build(wrapper)
+            wrapped = tool.build(wrapper, deadline=deadline, env=env, sandbox=sandbox)
             if wrapped.returncode == 0:
                 return Rendered(root, wrapped.stdout, wrapper)
-    direct = tool.build(root)
+            if isinstance(wrapped, TimedOut):
+                return Rendered(root, error=f"{wrapped.stderr} ({settings.timeout:g}s, --render-timeout)")
+        direct = tool.build(root, deadline=deadline, env=env, sandbox=sandbox)
     if direct.returncode == 0:
         return Rendered(root, direct.stdout)
+    if isinstance(direct, TimedOut):
+        return Rendered(root, error=f"{direct.stderr} ({settings.timeout:g}s, --render-timeout)")
     return Rendered(root, error=first_error(direct.stderr or direct.stdout, root))
 
 
 _KLOG = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ [^\]]+\] "command failed" err="(?P<err>.*)"\s*$')
+#: klog writes a multi-line error as ``err=<`` then tab-indented lines, then `` >``.
+_KLOG_BLOCK = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ [^\]]+\] "command failed" err=<\s*$')
+#: A header kustomize puts before the real error, quoting a whole plugin config between backquotes.
+_CONFIG_HEADER = re.compile(r"trouble configuring builtin \w+ with config: `.*?`:\s*", re.DOTALL)
 
 
 def first_error(output: str, root: Path) -> str:
-    """kustomize's error in one line: klog framing, ``Error:`` prefixes, warnings and absolute paths removed."""
-    message = ""
-    for line in output.splitlines():
-        line = line.strip()
+    """kustomize's error in one line: klog framing, ``Error:`` prefixes, warnings, the plugin-config
+    header and absolute paths removed, so what remains is the line that says what is wrong."""
+    lines = output.splitlines()
+    text = ""
+    for index, raw in enumerate(lines):
+        line = raw.strip()
         if not line or line.startswith("#") or line.lower().startswith("warning"):
             continue
         match = _KLOG.match(line)
         if match:
-            line = match.group("err").replace('\\"', '"')
-        message = re.sub(r"^(error|Error):\s*", "", line)
+            text = match.group("err").replace('\\"', '"')
+        elif _KLOG_BLOCK.match(line):
+            block = []
+            for more in lines[index + 1:]:
+                if more.strip() == ">":
+                    break
+                block.append(more.strip())
+            text = "\n".join(block)
+        else:
+            text = "\n".join(more.strip() for more in lines[index:])
         break
+    text = _CONFIG_HEADER.sub("", re.sub(r"^(error|Error):\s*", "", text))
+    message = next((line.strip() for line in text.splitlines() if line.strip()), "")
     # kustomize tries a resource as a file, then as a directory, and reports both; the first reason is the useful one
     message = message.split("': must build at directory", 1)[0]
     message = message.replace(f"{root}{os.sep}", "").replace(str(root), ".")

@@ -8,7 +8,15 @@ import pytest
 from inferops.errors import InferopsError
 from inferops.validate.discovery import discover
 from inferops.validate.origins import ORIGIN_ANNOTATION, Sources, rendered_manifests
-from inferops.validate.render import KUSTOMIZE_ENV, Kustomize, find_kustomize, first_error, render_all
+from inferops.validate.render import (
+    KUSTOMIZE_ENV,
+    UNREACHABLE_PROXY,
+    Kustomize,
+    find_kustomize,
+    first_error,
+    offline_environment,
+    render_all,
+)
 
 pytestmark = pytest.mark.skipif(
     shutil.which("kustomize") is None and shutil.which("kubectl") is None, reason="needs kustomize or kubectl"
@@ -132,3 +140,32 @@ def test_first_error_strips_klog_framing_and_error_prefixes() -> None:
     assert first_error("# Warning: 'bases' is deprecated\nError: invalid Kustomization: bad\nmore\n", root) == (
         "invalid Kustomization: bad"
     )
+
+
+def test_first_error_reads_a_multi_line_klog_block_and_drops_the_plugin_config_header() -> None:
+    root = Path("/repo/app")
+    klog = ('E1202 04:41:40.459718   18503 run.go:72] "command failed" err=<\n'
+            "\ttrouble configuring builtin PatchTransformer with config: `\n\tpath: missing.yaml\n"
+            "\t`: failed to get the patch file from path(missing.yaml): lstat /repo/app/missing.yaml: no such file\n >\n")
+    assert first_error(klog, root) == "failed to get the patch file from path(missing.yaml): lstat missing.yaml: no such file"
+
+
+@pytest.mark.parametrize(("kustomization", "extra", "error"), [
+    ("helmCharts:\n- name: redis\n  repo: https://charts.example.com\n", {}, "must specify --enable-helm"),
+    ("transformers:\n- fn.yaml\n", {"fn.yaml": (
+        "apiVersion: example.com/v1\nkind: Fn\nmetadata:\n  name: f\n  annotations:\n"
+        "    config.kubernetes.io/function: |\n      exec:\n        path: /bin/touch\n")},
+     "external plugins disabled"),
+])
+def test_builds_never_run_helm_or_plugins(tmp_path: Path, tool: Kustomize, kustomization: str,
+                                         extra: dict[str, str], error: str) -> None:
+    write(tmp_path, {"app/kustomization.yaml": kustomization, **{f"app/{k}": v for k, v in extra.items()}})
+    [rendered] = render_all([(tmp_path / "app").resolve()], tool)
+    assert rendered.error is not None and error in rendered.error
+
+
+def test_offline_builds_get_a_fresh_home_and_no_way_out() -> None:
+    env = offline_environment(Path("/tmp/render-home"))
+    assert env["HOME"] == "/tmp/render-home" and env["GIT_ALLOW_PROTOCOL"] == "none"
+    assert {env[k] for k in ("HTTP_PROXY", "https_proxy", "ALL_PROXY")} == {UNREACHABLE_PROXY}
+    assert env["NO_PROXY"] == "" and "GITHUB_TOKEN" not in env and "SSH_AUTH_SOCK" not in env
