@@ -73,14 +73,14 @@ def _metric_texts(m: Manifest) -> Iterator[tuple[str, JsonPath]]:
                 if name:
                     yield str(name), ("spec", "metrics", i, source, "metric", "name")
     elif m.kind == SCALED_OBJECT:
-        for i, trigger in enumerate(_triggers(m)):
+        for i, trigger in enumerate(triggers(m)):
             metadata = trigger.get("metadata")
             for key, value in metadata.items() if isinstance(metadata, dict) else ():
                 if key in ("query", "metricName"):
                     yield str(value), ("spec", "triggers", i, "metadata", key)
 
 
-def _triggers(m: Manifest) -> list[dict[str, object]]:
+def triggers(m: Manifest) -> list[dict[str, object]]:
     triggers = dig(m.data, ("spec", "triggers"))
     return [t for t in triggers if isinstance(t, dict)] if isinstance(triggers, list) else []
 
@@ -106,7 +106,7 @@ def deprecated_metric(m: Manifest, ctx: Context) -> Iterator[Violation]:
 def keda_metric_name(m: Manifest, ctx: Context) -> Iterator[Violation]:
     if m.kind != SCALED_OBJECT:
         return
-    for i, trigger in enumerate(_triggers(m)):
+    for i, trigger in enumerate(triggers(m)):
         metadata = trigger.get("metadata")
         if isinstance(metadata, dict) and "metricName" in metadata:
             yield Violation(f"trigger {i} ({trigger.get('type')}) sets metricName, which current KEDA rejects",
