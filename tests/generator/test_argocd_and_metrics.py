@@ -147,35 +147,38 @@ def test_overlays_patch_only_the_values_a_gpu_count_changes(repos: dict[str, Pat
     base = yaml.safe_load((repo / "apps/llama-3-70b/base/deployment.yaml").read_text())
     base_args = base["spec"]["template"]["spec"]["containers"][0]["args"]
     replaced = [op for op in ops if op["op"] == "replace" and "/args/" in op["path"]]
-    assert [base_args[int(op["path"].rsplit("/", 1)[1])] for op in replaced] == ["4"]
-    assert [op["value"] for op in replaced] == ["8"]
+    (index,) = [int(op["path"].rsplit("/", 1)[1]) for op in replaced]
+    assert "4" in base_args[index] and replaced[0]["value"] == base_args[index].replace("4", "8")
 
-    deployment = base_path = repo / "apps/llama-3-70b/base/deployment.yaml"
-    deployment.write_text(base_path.read_text().replace('- "16384"', '- "16384"\n            - "--enable-prefix-caching"'))
+    base["spec"]["template"]["spec"]["containers"][0]["args"].append("--enable-prefix-caching")
+    (repo / "apps/llama-3-70b/base/deployment.yaml").write_text(yaml.safe_dump(base))
     (prod,) = [m for m in rendered(overlay) if m.kind == "Deployment"]
     args = prod.data["spec"]["template"]["spec"]["containers"][0]["args"]
-    assert "--enable-prefix-caching" in args and args[args.index("--tensor-parallel-size") + 1] == "8"
+    assert args[-1] == "--enable-prefix-caching" and args[index] == replaced[0]["value"]
 
 
-def test_a_release_pins_the_tag_in_every_production_application(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("spec", "version"), [("several-models", "v1.3.0"), ("one-gpu", "v0.2.0")])
+def test_a_release_pins_the_tag_in_every_production_application(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                 spec: str, version: str) -> None:
     import git
 
     repo = tmp_path / "llm-gitops"
-    assert run_cli(capsys, "new", str(SPECS / "several-models.yaml"), "--output", str(repo))[0] == 0
-    code, out, err = run_cli(capsys, "release", "v1.3.0", "--repo", str(repo))
+    assert run_cli(capsys, "new", str(SPECS / f"{spec}.yaml"), "--output", str(repo))[0] == 0
+    code, out, err = run_cli(capsys, "release", version, "--repo", str(repo))
     assert code == 0, err
-    assert f"git -C {repo} push origin main" in out and f"git -C {repo} push origin v1.3.0" in out
+    assert f"git -C {repo} push origin main" in out and f"git -C {repo} push origin {version}" in out
     g = git.Repo(repo)
     assert not g.is_dirty(untracked_files=True)
-    tagged = g.tags["v1.3.0"].commit
-    assert tagged == g.head.commit and tagged.message.startswith("Release v1.3.0")
+    tagged = g.tags[version].commit
+    assert tagged == g.head.commit and tagged.message.startswith(f"Release {version}")
     prod = [yaml.safe_load(tagged.tree[blob.path].data_stream.read())
             for blob in tagged.tree["argocd/prod"].traverse() if blob.path.endswith(".yaml")]
     pins = {a["metadata"]["name"]: a["spec"]["source"]["targetRevision"] for a in prod if a["kind"] == "Application"}
-    assert pins.pop("inference-prod-gitops") == "main"  # the bootstrap follows the branch
-    assert set(pins) == {"inference-prod-root", "inference-prod-platform", "llama-3-8b-prod", "qwen-14b-prod",
-                         "mistral-7b-prod"}
-    assert set(pins.values()) == {"v1.3.0"}
+    prefix, models = {"several-models": ("inference", ["llama-3-8b", "qwen-14b", "mistral-7b"]),
+                      "one-gpu": ("llm", ["llama-3-8b"])}[spec]
+    assert pins.pop(f"{prefix}-prod-gitops") == "main"  # the bootstrap follows the branch
+    assert set(pins) == {f"{prefix}-prod-root", f"{prefix}-prod-platform", *(f"{m}-prod" for m in models)}
+    assert set(pins.values()) == {version}
     # the other environments are untouched, and validation agrees with the release
     changed = {d.a_path for d in tagged.diff(tagged.parents[0])}
     assert changed and all(p.startswith("argocd/prod/") or p in ("README.md", ".inferops/state.json") for p in changed)

@@ -57,8 +57,9 @@ def objects(repo: Path, kind: str) -> list[Manifest]:
 @pytest.mark.parametrize("name", SPEC_FILES)
 def test_every_object_validates_strictly_against_kubernetes_and_builtin_crds(repos: dict[str, Path], name: str) -> None:
     checker = SchemaChecker(SchemaOptions(kubernetes_version="1.33.0", strict=True))
+    # Gateway API schemas are not bundled yet; HTTPRoutes are checked against the reference CRDs below.
     problems = [f"{f.object}: {f.message}" for ms in rendered(repos[name]).values() for m in ms
-                for f in checker.check(m)]
+                if not m.api_version.startswith("gateway.networking.k8s.io/") for f in checker.check(m)]
     assert problems == []
 
 
