@@ -201,6 +201,7 @@ def location(m: Manifest, root: Path | None, cwd: Path | None) -> Location | Non
     return Location(rel, False) if rel is not None else None
 
 
+@cache
 def _repo_relative(display: str, root: Path | None, cwd: Path | None) -> str | None:
     if root is None or cwd is None:
         return posixpath.normpath(display.replace("\\", "/"))
@@ -296,6 +297,18 @@ def _below(path: str, directory: str) -> str | None:
 
 def applications(manifests: Sequence[Manifest]) -> list[Manifest]:
     return [m for m in manifests if is_argo(m, "Application")]
+
+
+def projects_by_name(manifests: Sequence[Manifest]) -> dict[str, dict[str, Any]]:
+    """The spec of every AppProject among ``manifests``, by name."""
+    return {m.name: spec(m) for m in manifests if is_argo(m, "AppProject")}
+
+
+def project_of(app: Manifest, projects: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:
+    """An Application's project name and spec, when the project is among the validated manifests."""
+    name = spec(app).get("project")
+    project = projects.get(name) if isinstance(name, str) else None
+    return None if project is None else (str(name), project)
 
 
 def group_of(api_version: str) -> str:

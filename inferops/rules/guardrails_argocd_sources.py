@@ -16,6 +16,7 @@ from typing import Any
 from inferops.rules import argocd
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.workloads import dig
+from inferops.shapes import as_mapping
 from inferops.validate.findings import Severity
 from inferops.validate.manifest import Manifest
 
@@ -44,18 +45,19 @@ def _local_repos(placed: argocd.Placed, apps: list[Manifest]) -> set[str]:
     hint="add the kind to the project's namespaceResourceWhitelist (or clusterResourceWhitelist), or drop the object",
 )
 def argocd_kind_not_permitted(manifests: Sequence[Manifest], ctx: Context) -> Iterator[Violation]:
-    projects = {m.name: argocd.spec(m) for m in manifests if argocd.is_argo(m, "AppProject")}
+    apps, projects = argocd.applications(manifests), argocd.projects_by_name(manifests)
+    if not apps or not projects:
+        return
     placed = _placed(manifests, ctx)
-    for app in argocd.applications(manifests):
-        name = argocd.spec(app).get("project")
-        project = projects.get(name) if isinstance(name, str) else None
-        if project is None:
+    for app in apps:
+        found = argocd.project_of(app, projects)
+        if found is None:
             continue
-        destination = dig(app.data, ("spec", "destination"))
-        destination = destination if isinstance(destination, dict) else {}
+        name, project = found
+        destination = as_mapping(dig(app.data, ("spec", "destination")))
         for source, _ in argocd.sources(app):
             for m in placed.deployed_by(source):
-                yield from _not_permitted(m, app, str(name), project, destination)
+                yield from _not_permitted(m, app, name, project, destination)
 
 
 def _not_permitted(m: Manifest, app: Manifest, name: str, project: dict[str, Any],
@@ -80,8 +82,11 @@ def _not_permitted(m: Manifest, app: Manifest, name: str, project: dict[str, Any
     hint="set the child's targetRevision to its parent's (inferops release re-renders both), so the tag pins both",
 )
 def argocd_revision_mismatch(manifests: Sequence[Manifest], ctx: Context) -> Iterator[Violation]:
+    apps = argocd.applications(manifests)
+    if not apps:
+        return
     placed = _placed(manifests, ctx)
-    for parent in argocd.applications(manifests):
+    for parent in apps:
         env = argocd.environment(parent, ctx.policy)
         if not ctx.policy.environment(env).require_pinned_revision:
             continue
@@ -111,8 +116,10 @@ def argocd_revision_mismatch(manifests: Sequence[Manifest], ctx: Context) -> Ite
     hint="point spec.source.path at an existing directory of the repository (paths are relative to its root)",
 )
 def argocd_path_missing(manifests: Sequence[Manifest], ctx: Context) -> Iterator[Violation]:
-    placed = _placed(manifests, ctx)
     apps = argocd.applications(manifests)
+    if not apps:
+        return
+    placed = _placed(manifests, ctx)
     local = _local_repos(placed, apps)
     for app in apps:
         for source, path in argocd.sources(app):

@@ -4,10 +4,12 @@ prometheus.io/scrape annotation)."""
 
 from __future__ import annotations
 
-import pytest
 from typing import Any
 
+import pytest
 from gpu_cases import manifests, serving
+from test_gpu_autoscaling import HPA as HPA_TEMPLATE
+from test_gpu_autoscaling import SCALED_OBJECT as SCALED_OBJECT_TEMPLATE
 
 from inferops.rules.base import Context, run_rules
 from inferops.rules.gpu_scraping import selects
@@ -20,36 +22,9 @@ spec:
   selector: {app.kubernetes.io/name: llama}
   ports: [{name: http, port: 8000}]
 """
-SCALED_OBJECT = """
-apiVersion: keda.sh/v1alpha1
-kind: ScaledObject
-metadata: {name: llama, namespace: serving}
-spec:
-  scaleTargetRef: {name: llama}
-  minReplicaCount: 1
-  maxReplicaCount: 4
-  triggers:
-    - type: prometheus
-      metadata:
-        serverAddress: http://prometheus-operated.monitoring.svc:9090
-        query: sum(vllm:num_requests_waiting{namespace="serving"})
-        threshold: "5"
-        ignoreNullValues: "false"
-"""
-HPA = """
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: llama, namespace: serving}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: llama}
-  minReplicas: 1
-  maxReplicas: 3
-  metrics:
-    - type: Pods
-      pods:
-        metric: {name: vllm:num_requests_waiting}
-        target: {type: AverageValue, averageValue: "5"}
-"""
+METRIC = "vllm:num_requests_waiting"
+SCALED_OBJECT = SCALED_OBJECT_TEMPLATE.replace("METRIC", METRIC)
+HPA = HPA_TEMPLATE.replace("METRIC", METRIC)
 SERVICE_MONITOR = """
 apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
