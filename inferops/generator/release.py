@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         )
     pending = [c for c in changes if c.action in ("create", "update", "remove")]
     commit = _commit(repo, directory, pending, rendered, args.version)
-    repo.create_tag(args.version, ref=commit, message=f"Release {args.version}")
+    _tag(repo, directory, commit, args.version)
     branch = repo.active_branch.name
     where = f"commit {commit.hexsha[:12]}" if pending else f"commit {commit.hexsha[:12]} (nothing to re-render)"
     print(f"Released {args.version} in {directory}/: tagged {where} on {branch}.")
@@ -116,7 +116,10 @@ def _check_clean(repo: git.Repo, directory: Path, version: str) -> None:
 
 def _commit(repo: git.Repo, directory: Path, pending: list[Change], rendered: dict[str, bytes],
             version: str) -> git.Commit:
-    """Write and commit the re-rendered files; on any failure put the tree back as it was (it was clean)."""
+    """Write and commit the re-rendered files (the repository's Git hooks run, as for any commit); on any
+    failure put the tree back as it was, which was clean."""
+    import git
+
     if not pending:
         return repo.head.commit
     try:
@@ -128,11 +131,29 @@ def _commit(repo: git.Repo, directory: Path, pending: list[Change], rendered: di
         repo.index.add(written)
         return repo.index.commit(f"Release {version}\n\nProduction Applications and their root pin {version}; "
                                  f"made by `inferops release {version}`.\n")
-    except BaseException:
+    except BaseException as err:
         repo.head.reset(index=True, working_tree=True)
         for path in repo.untracked_files:
             (directory / path).unlink(missing_ok=True)
+        if isinstance(err, git.HookExecutionError):
+            hook = Path(str(err.command[0] if isinstance(err.command, list) else err.command).strip("[]'\"")).name
+            raise ConflictError(f"the Git hook {hook} refused the release commit "
+                                f"(exit {err.status}); nothing was committed or tagged", file=str(directory)) from None
+        if isinstance(err, OSError):
+            raise InferopsError(f"cannot write {err.filename or 'a file'}: {err.strerror}; nothing was changed",
+                                file=str(directory)) from None
         raise
+
+
+def _tag(repo: git.Repo, directory: Path, commit: git.Commit, version: str) -> None:
+    import git
+
+    try:
+        repo.create_tag(version, ref=commit, message=f"Release {version}")
+    except git.GitCommandError as err:
+        reason = (err.stderr or "").strip().splitlines()[-1:] or ["git tag failed"]
+        raise InferopsError(f"cannot tag {commit.hexsha[:12]} as {version}: {reason[0]} (the release commit "
+                            "is made; tag it with `git tag -a`)", file=str(directory)) from None
 
 
 def _next_steps(spec: RepoSpec, directory: Path, branch: str, version: str) -> list[str]:

@@ -222,3 +222,19 @@ def test_release_refuses_to_overwrite_a_hand_edited_production_application(tmp_p
     code, _, err = run_cli(capsys, "release", "v0.2.0", "--repo", str(repo))
     assert code == 1 and "argocd/prod/apps/llama-3-8b.yaml" in err
     assert "v0.2.0" not in [t.name for t in g.tags] and not g.is_dirty(untracked_files=True)
+
+
+def test_release_leaves_nothing_behind_when_a_commit_hook_refuses(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import git
+
+    repo = tmp_path / "llm-gitops"
+    assert run_cli(capsys, "new", str(SPECS / "one-gpu.yaml"), "--output", str(repo))[0] == 0
+    hook = repo / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho 'inferops validate: 1 error' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    g = git.Repo(repo)
+    head = g.head.commit
+    code, _, err = run_cli(capsys, "release", "v0.2.0", "--repo", str(repo))
+    assert code == 1 and "hook pre-commit refused the release commit" in err and err.count("\n") == 1
+    assert g.head.commit == head and not g.is_dirty(untracked_files=True) and not g.tags
