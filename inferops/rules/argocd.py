@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import cache
@@ -246,13 +246,13 @@ class Placed:
     def is_kustomization(self, directory: str) -> bool:
         if directory in self.kustomize_dirs:
             return True
-        return self.root is not None and any((self.root / directory / n).is_file() for n in KUSTOMIZATION_FILES)
+        return self.root is not None and any(_is(self.root, f"{directory}/{n}", Path.is_file)
+                                             for n in KUSTOMIZATION_FILES)
 
     def exists(self, directory: str) -> bool:
         """Whether ``directory`` is in the repository: on disk when the root is known, else in the input."""
         if self.root is not None:
-            target = (self.root / directory).resolve()
-            return target.is_relative_to(self.root) and target.is_dir()
+            return _is(self.root, directory, Path.is_dir)
         prefix = "" if directory == "." else directory + "/"
         return any(loc.path == directory or loc.path.startswith(prefix) for loc in self.where.values())
 
@@ -286,6 +286,16 @@ class Placed:
                 continue
             out.append(m)
         return out
+
+
+def _is(root: Path, rel: str, test: Callable[[Path], bool]) -> bool:
+    """``test`` on ``root/rel`` if that stays inside ``root`` once symlinks are resolved; a path the file
+    system rejects (a NUL byte, a name too long) is simply not there."""
+    try:
+        target = (root / rel).resolve()
+        return target.is_relative_to(root.resolve()) and test(target)
+    except (OSError, ValueError):
+        return False
 
 
 def _below(path: str, directory: str) -> str | None:

@@ -10,9 +10,12 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
 from inferops.cli import main
 from inferops.rules import argocd
+from inferops.rules.base import Context, run_rules
+from inferops.validate.manifest import Manifest
 
 REPO = "https://github.com/example-org/llm-gitops.git"
 FILES = {
@@ -156,6 +159,29 @@ def test_a_source_path_that_is_not_in_the_repository(tmp_path: Path, capsys, pat
     files = {**FILES, "argocd/prod/apps/llama.yaml": FILES["argocd/prod/apps/llama.yaml"].replace(
         "apps/llama/overlays/prod", path)}
     assert findings(write(tmp_path, files), capsys) == [("argocd-path-missing", "argocd/prod/apps/llama.yaml")]
+
+
+@pytest.mark.parametrize("path", ["apps/" + "x" * 5000, "escape/prod"])
+def test_hostile_paths_are_missing_never_a_crash_or_a_read_outside(tmp_path: Path, capsys, path: str) -> None:
+    outside = tmp_path / "outside" / "prod"
+    outside.mkdir(parents=True)
+    repo = tmp_path / "repo"
+    files = {**FILES, "argocd/prod/apps/llama.yaml": FILES["argocd/prod/apps/llama.yaml"].replace(
+        "path: apps/llama/overlays/prod}", f'path: "{path}"}}')}
+    write(repo, files)
+    (repo / "escape").symlink_to(tmp_path / "outside")  # a directory that leads out of the repository
+    assert findings(repo, capsys) == [("argocd-path-missing", "argocd/prod/apps/llama.yaml")]
+
+
+def test_a_path_with_a_nul_byte_is_missing(tmp_path: Path) -> None:
+    """Checked on the rules alone: discovery, which runs first in `inferops validate`, has its own handling."""
+    repo = write(tmp_path, FILES)
+    docs = [yaml.safe_load(FILES[p]) for p in ("argocd/prod/root.yaml", "argocd/prod/apps/llama.yaml")]
+    docs[1]["spec"]["source"]["path"] = "apps/llama\x00/prod"
+    objects = [Manifest(data=d, file=p, line=1) for d, p in zip(docs, ("argocd/prod/root.yaml",
+                                                                     "argocd/prod/apps/llama.yaml"))]
+    found = [f.rule_id for f in run_rules(objects, Context(root=repo, cwd=repo), ["guardrails"])]
+    assert found == ["argocd-path-missing"]
 
 
 def test_a_path_in_another_repository_is_not_looked_up_here(tmp_path: Path, capsys) -> None:
