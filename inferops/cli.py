@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--force", action="store_true", help="overwrite files edited since they were generated")
     add.add_argument("--dry-run", action="store_true", help="print what would be written or changed")
 
+    release = sub.add_parser("release", help="pin production to a new release tag: re-render, commit and tag")
+    release.add_argument("version", help="the new release tag, e.g. v0.2.0")
+    release.add_argument("--repo", default=".", help="repository made by `inferops new` (default: current directory)")
+
     val = sub.add_parser("validate", help="validate manifests, Kustomize overlays and Argo CD objects")
     val.add_argument("paths", nargs="*", help="files or directories (default: the current directory)")
     val.add_argument("-f", "--format", choices=FORMATS, default="text", help="report format (default: text)")
@@ -105,6 +109,10 @@ def run(args: argparse.Namespace) -> int:
         from inferops.generator import commands as generator_commands
 
         return generator_commands.run(args)
+    if args.command == "release":
+        from inferops.generator import release as release_command
+
+        return release_command.run(args)
     if args.command == "validate":
         from inferops.validate import command as validate_command
 

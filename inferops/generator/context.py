@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from inferops import __version__
 from inferops.generator import gpus
@@ -21,8 +22,19 @@ KUBERNETES_VERSION = "1.33.0"
 PART_OF = "llm-serving"
 MANAGED_BY = "inferops"
 ARGOCD_NAMESPACE = "argocd"
-#: Namespace Prometheus scrapes from; the platform NetworkPolicies let it reach the metrics port.
+#: Namespace Prometheus scrapes from when ``prometheus_url`` names none; the platform NetworkPolicies let it
+#: reach the metrics port.
 MONITORING_NAMESPACE = "monitoring"
+#: Argo CD's sync option that keeps an object when its Application is deleted or prunes it
+#: (argo-cd docs/user-guide/sync-options.md, "No Resource Deletion").
+KEEP_ON_DELETE = {"argocd.argoproj.io/sync-options": "Delete=false"}
+#: Kinds a workload project allows besides what the models deploy: ConfigMaps, and the secret-delivery
+#: kinds the generated README recommends instead of a Secret in Git (External Secrets, Sealed Secrets).
+EXTRA_NAMESPACED_KINDS = {("", "ConfigMap"), ("external-secrets.io", "ExternalSecret"), ("bitnami.com", "SealedSecret")}
+#: Index of the model server container and of the /dev/shm volume in the base Deployment
+#: (deployment.yaml lists them first); the overlays' JSON patches address them by index and test the names.
+SERVER_CONTAINER = 0
+DSHM_VOLUME = 0
 REQUIRED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/part-of"]
 #: Pods run as this unprivileged user (Pod Security "restricted").
 RUN_AS = 1000
@@ -109,6 +121,94 @@ def _server(p: Placement) -> dict[str, Any]:
     return {"args": p.runtime.args(p.model.model, p.gpus, p.model.args), **_pod_resources(p)}
 
 
+def monitor_kind(model: ModelSpec) -> str | None:
+    """The Prometheus Operator object that makes Prometheus scrape the model: autoscaling on a Prometheus
+    metric needs one, or the autoscaler reads no data (KEDA's trigger then errors, see scaledobject.yaml)."""
+    chosen = model.metrics.monitor
+    if chosen == "auto":
+        return "ServiceMonitor" if model.service_monitor or model.autoscaling is not None else None
+    return None if chosen == "none" else chosen
+
+
+def prometheus_namespace(model: ModelSpec) -> str:
+    """Where Prometheus runs: ``metrics.prometheus_namespace``, else the namespace of an in-cluster
+    ``prometheus_url`` (``<service>.<namespace>.svc[.<cluster domain>]``), else ``monitoring``."""
+    if model.metrics.prometheus_namespace:
+        return model.metrics.prometheus_namespace
+    if model.autoscaling is not None:
+        labels = (urlsplit(model.autoscaling.prometheus_url).hostname or "").split(".")
+        if "svc" in labels[2:]:
+            return labels[labels.index("svc", 2) - 1]
+    return MONITORING_NAMESPACE
+
+
+def client_namespaces(model: ModelSpec) -> list[str]:
+    """Namespaces (besides the model's own) whose pods may call the model port."""
+    expose = model.expose
+    if expose.client_namespaces:
+        return list(expose.client_namespaces)
+    gateway = expose.gateway
+    return [gateway.namespace] if gateway is not None and gateway.namespace else []
+
+
+def served_model_name(model: ModelSpec) -> str:
+    """The name vLLM labels its metrics with (``model_name``): the first ``--served-model-name``, else the
+    model id (vllm ``config/model.py`` get_served_model_name; ``v1/metrics/loggers.py``)."""
+    args = list(model.args)
+    for i, arg in enumerate(args):
+        if arg.startswith("--served-model-name="):
+            return arg.split("=", 1)[1] or model.model
+        if arg == "--served-model-name" and i + 1 < len(args) and not args[i + 1].startswith("-"):
+            return args[i + 1]
+    return model.model
+
+
+def _escape(key: str) -> str:
+    """A JSON pointer segment (RFC 6901): ``nvidia.com/gpu`` -> ``nvidia.com~1gpu``."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def server_patch(base: dict[str, Any], here: dict[str, Any]) -> list[dict[str, Any]]:
+    """JSON 6902 operations turning the base's server values into ``here``'s: only the args items,
+    resources and /dev/shm size that differ, so later base changes to anything else reach the overlay.
+    ``test`` operations make kustomize fail loudly if the base no longer has what the patch replaces."""
+    container = f"/spec/template/spec/containers/{SERVER_CONTAINER}"
+    ops: list[dict[str, Any]] = [{"op": "test", "path": f"{container}/name", "value": "server"}]
+    if len(base["args"]) == len(here["args"]):
+        for i, (old, new) in enumerate(zip(base["args"], here["args"])):
+            if old != new:
+                ops += [{"op": "test", "path": f"{container}/args/{i}", "value": old},
+                        {"op": "replace", "path": f"{container}/args/{i}", "value": new}]
+    else:
+        ops.append({"op": "replace", "path": f"{container}/args", "value": here["args"]})
+    for section in ("requests", "limits"):
+        for key, value in here[section].items():
+            if base[section].get(key) != value:
+                op = "replace" if key in base[section] else "add"
+                ops.append({"op": op, "path": f"{container}/resources/{section}/{_escape(key)}", "value": value})
+    if base["shm_size"] != here["shm_size"]:
+        volume = f"/spec/template/spec/volumes/{DSHM_VOLUME}"
+        ops += [{"op": "test", "path": f"{volume}/name", "value": "dshm"},
+                {"op": "replace", "path": f"{volume}/emptyDir/sizeLimit", "value": here["shm_size"]}]
+    return ops
+
+
+def _gateway(model: ModelSpec) -> dict[str, Any] | None:
+    gateway = model.expose.gateway
+    if gateway is None:
+        return None
+    parent: dict[str, Any] = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": gateway.name}
+    if gateway.namespace:
+        parent["namespace"] = gateway.namespace
+    if gateway.section_name:
+        parent["sectionName"] = gateway.section_name
+    return {"parent": parent, "hostnames": list(gateway.hostnames)}
+
+
+def _most_replicas(spec: RepoSpec, model: ModelSpec) -> int:
+    return max(place(spec, model, env).max_replicas for env in [None, *model.environments])
+
+
 def model_context(spec: RepoSpec, model: ModelSpec) -> dict[str, Any]:
     base = place(spec, model, None)
     rt = base.runtime
@@ -155,7 +255,12 @@ def model_context(spec: RepoSpec, model: ModelSpec) -> dict[str, Any]:
         "run_as": RUN_AS,
         "startup": {"period": STARTUP_PERIOD, "failure_threshold": startup_budget // STARTUP_PERIOD},
         "progress_deadline": startup_budget + 600,
-        "service_monitor": model.service_monitor,
+        "service_monitor": monitor_kind(model) == "ServiceMonitor",
+        "pod_monitor": monitor_kind(model) == "PodMonitor",
+        "monitor_labels": dict(model.metrics.labels),
+        "spread": _most_replicas(spec, model) > 1,
+        "priority_class": model.priority_class,
+        "gateway": _gateway(model),
     }
 
 
@@ -172,16 +277,16 @@ def overlay_context(spec: RepoSpec, model: ModelSpec, env: str) -> dict[str, Any
             autoscaler = {
                 "min_replicas": here.min_replicas,
                 "max_replicas": here.max_replicas,
-                "query": here.runtime.queue_query(here.namespace, model.name, model.model) if keda else None,
+                "query": here.runtime.queue_query(here.namespace, model.name, served_model_name(model)) if keda else None,
             }
-    server = _server(here)
+    server, base_server = _server(here), _server(base)
     return {
         "model": model.name,
         "env": env,
         "namespace": here.namespace,
         "replicas": here.replicas,
         "image": image,
-        "server": server if server != _server(base) else None,
+        "server": server_patch(base_server, server) if server != base_server else None,
         "autoscaler": autoscaler,
         "autoscaling_engine": model.autoscaling.engine if model.autoscaling else None,
     }
@@ -210,9 +315,19 @@ def _namespaced_kinds(spec: RepoSpec, env: str) -> list[dict[str, str]]:
         if m.autoscaling is not None:
             kinds.add(("keda.sh", "ScaledObject") if m.autoscaling.engine == "keda"
                       else ("autoscaling", "HorizontalPodAutoscaler"))
-        if m.service_monitor:
-            kinds.add(("monitoring.coreos.com", "ServiceMonitor"))
+        monitor = monitor_kind(m)
+        if monitor:
+            kinds.add(("monitoring.coreos.com", monitor))
+        if m.expose.gateway is not None:
+            kinds.add(("gateway.networking.k8s.io", "HTTPRoute"))
+    kinds |= EXTRA_NAMESPACED_KINDS
     return [{"group": g, "kind": k} for g, k in sorted(kinds)]
+
+
+def _callers(p: Placement) -> list[str]:
+    """Other namespaces the model's ingress NetworkPolicy admits: its Prometheus, then its clients."""
+    names = [prometheus_namespace(p.model), *client_namespaces(p.model)]
+    return [n for n in dict.fromkeys(names) if n != p.namespace]
 
 
 def environment_context(spec: RepoSpec, env: str) -> dict[str, Any]:
@@ -224,12 +339,15 @@ def environment_context(spec: RepoSpec, env: str) -> dict[str, Any]:
         "cluster": target(spec, env).cluster or IN_CLUSTER,
         "in_cluster": IN_CLUSTER,
         "argocd_namespace": ARGOCD_NAMESPACE,
-        "monitoring_namespace": MONITORING_NAMESPACE,
         "revision": revision_of(spec, env),
+        "keep_on_delete": KEEP_ON_DELETE,
+        # The bootstrap follows a branch even where the environment pins a release: the release is the
+        # targetRevision it reads from root.yaml, so a release commit reaches the cluster without a kubectl step.
+        "bootstrap_revision": spec.git.revision if env in PROD_ENVIRONMENTS else revision_of(spec, env),
         "pinned": env in PROD_ENVIRONMENTS,
         "repo_url": spec.git.repo_url,
         "quota": {f"requests.{k}": str(v) for k, v in gpu_quota(spec, env).items()},
-        "models": [{"name": p.model.name, "port": p.runtime.port} for p in placements],
+        "models": [{"name": p.model.name, "port": p.runtime.port, "from_namespaces": _callers(p)} for p in placements],
         "kinds": _namespaced_kinds(spec, env),
         "labels": _labels("platform", f"platform-{env}", "guardrails", env),
         "argocd_labels": _labels("argocd", f"{spec.namespace}-{env}", "gitops", env),
@@ -260,6 +378,7 @@ def repository_context(spec: RepoSpec) -> dict[str, Any]:
         "kubernetes_version": KUBERNETES_VERSION,
         "repo_url": spec.git.repo_url,
         "release": spec.git.release,
+        "codeowners": list(spec.git.codeowners),
         "required_labels": REQUIRED_LABELS,
         "registries": registries,
         "environments": [

@@ -70,7 +70,7 @@ def _bootstrap(spec: RepoSpec, envs: list[str]) -> list[str]:
             if any(m.hf_token and m.hf_token.secret == secret and env in m.environments for m in spec.models):
                 steps.append(f"kubectl create secret generic {secret} -n {ctx.namespace_of(spec, env)} "
                              f"--from-literal={key}=<token>   # once the namespace exists")
-    steps += [f"kubectl apply -n {ctx.ARGOCD_NAMESPACE} -f argocd/{env}/   # projects + root app of {env}"
+    steps += [f"kubectl apply -n {ctx.ARGOCD_NAMESPACE} -f argocd/{env}/   # bootstrap of {env}, once: then Git drives it"
               for env in envs]
     return steps
 
@@ -100,6 +100,6 @@ def next_steps_add(spec: RepoSpec, directory: str, changes: list[Change]) -> lis
         f"git -C {directory} diff   # review",
         f"git -C {directory} add -A && git -C {directory} commit -m 'Update models' && git -C {directory} push",
         *(f"cd {directory} && {s}" for s in _bootstrap(spec, new_envs)),
-        "production tracks a tag: tag the new commit and point git.release at it to roll out there",
+        f"production tracks a tag: once merged, `inferops release vX.Y.Z --repo {directory}` commits and tags the release",
     ]
     return ["Next steps:", *(f"  {s}" for s in steps)]

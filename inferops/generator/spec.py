@@ -52,6 +52,9 @@ _GIT_REF = re.compile(r"^(?!.*\.\.)(?!/)(?!.*//)[A-Za-z0-9._/-]+(?<![./])$")
 _REPO_URL = re.compile(r"^(https://|ssh://|git@)[^\s'\"]+$")
 _LABEL_VALUE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
 _SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")
+_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_HOSTNAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_CODEOWNER = re.compile(r"^(@[A-Za-z0-9][-A-Za-z0-9_.]*(/[A-Za-z0-9][-A-Za-z0-9_.]*)?|[^@\s]+@[^@\s]+\.[^@\s]+)$")
 
 
 def _name_checker(pattern: re.Pattern[str], max_len: int, what: str, example: str) -> Any:
@@ -92,6 +95,9 @@ ImageRef = Annotated[str, AfterValidator(_check_image)]
 GitRef = Annotated[str, _pattern_checker(_GIT_REF, "a Git branch, tag or commit like 'main' or 'v0.1.0'")]
 LabelValue = Annotated[str, _pattern_checker(_LABEL_VALUE, "a label value: 1-63 letters, digits, '-', '_' or '.'")]
 GpuProduct = Annotated[str, _pattern_checker(_LABEL_VALUE, "a GPU product label value like NVIDIA-A100-SXM4-80GB")]
+LabelKey = Annotated[str, _pattern_checker(_LABEL_KEY, "a label key like 'release' or 'example.com/team'")]
+Hostname = Annotated[str, _pattern_checker(_HOSTNAME, "a DNS hostname like 'llm.example.com'")]
+CodeOwner = Annotated[str, _pattern_checker(_CODEOWNER, "a GitHub @user, @org/team or an email address")]
 
 
 class _Strict(BaseModel):
@@ -176,6 +182,44 @@ class HfToken(_Strict):
     key: Annotated[str, _pattern_checker(_SECRET_KEY, "a Secret key")] = Field(default="token")
 
 
+class Metrics(_Strict):
+    """How Prometheus finds the model server's metrics (the autoscaler's input)."""
+
+    monitor: Literal["auto", "ServiceMonitor", "PodMonitor", "none"] = Field(
+        default="auto", description="Prometheus Operator object that makes Prometheus scrape the pods. auto: a "
+        "ServiceMonitor when the model autoscales (or service_monitor is set), else none.",
+    )
+    labels: dict[LabelKey, LabelValue] = Field(
+        default_factory=dict, description="Labels on the ServiceMonitor/PodMonitor, e.g. {release: kube-prometheus-stack}: "
+        "the labels your Prometheus's serviceMonitorSelector/podMonitorSelector selects on.",
+    )
+    prometheus_namespace: NamespaceName | None = Field(
+        default=None, description="Namespace Prometheus runs in; the NetworkPolicy admits it to the metrics port. "
+        "Default: the namespace in autoscaling.prometheus_url (<service>.<namespace>.svc), else monitoring.",
+    )
+
+
+class Gateway(_Strict):
+    """A Gateway API Gateway the model is exposed through with an HTTPRoute."""
+
+    name: NamespaceName = Field(description="Name of the Gateway (parentRefs[].name).")
+    namespace: NamespaceName | None = Field(
+        default=None, description="Namespace of the Gateway; its listener's allowedRoutes must admit the model's namespace."
+    )
+    section_name: NamespaceName | None = Field(default=None, description="Listener name on the Gateway (sectionName).")
+    hostnames: list[Hostname] = Field(default_factory=list, description="Hostnames the route matches (default: any).")
+
+
+class Expose(_Strict):
+    """Who may call the model server besides pods of its own namespace."""
+
+    client_namespaces: list[NamespaceName] = Field(
+        default_factory=list, description="Namespaces whose pods may reach the model port (e.g. a gateway's "
+        "data plane); the Gateway's namespace when gateway is set and this is empty.",
+    )
+    gateway: Gateway | None = Field(default=None, description="Expose the model through a Gateway API HTTPRoute.")
+
+
 class Overrides(_Strict):
     """Per-environment changes to one model."""
 
@@ -208,7 +252,12 @@ class Git(_Strict):
         description="The repository Argo CD pulls from (the one being generated).",
     )
     revision: GitRef = Field(default="main", description="Branch non-production environments track.")
-    release: GitRef = Field(default="v0.1.0", description="Tag production environments track (create it with git tag).")
+    release: GitRef = Field(default="v0.1.0", description="Tag production environments track (set it with "
+                            "`inferops release`).")
+    codeowners: list[CodeOwner] = Field(
+        default_factory=lambda: ["@your-org/platform-admins"], min_length=1,
+        description="Owners whose review .github/CODEOWNERS requires for argocd/, platform/ and .inferops.yaml.",
+    )
 
 
 def _env_mapping(value: Any) -> Any:
@@ -247,7 +296,13 @@ class ModelSpec(_Strict):
     args: list[Annotated[str, _pattern_checker(re.compile(r"^\S(.*\S)?$"), "a non-blank argument")]] = Field(
         default_factory=list, description="Extra runtime arguments, e.g. ['--max-model-len', '8192']."
     )
-    service_monitor: bool = Field(default=False, description="Emit a Prometheus Operator ServiceMonitor.")
+    service_monitor: bool = Field(default=False, description="Emit a Prometheus Operator ServiceMonitor (also "
+                                  "the default with autoscaling; see metrics.monitor).")
+    metrics: Metrics = Field(default_factory=Metrics)
+    expose: Expose = Field(default_factory=Expose)
+    priority_class: NamespaceName | None = Field(
+        default=None, description="priorityClassName of the pods (the PriorityClass must exist in the cluster)."
+    )
     startup_minutes: int = Field(default=30, ge=5, le=240, description="Time allowed to download and load weights.")
     environments: Annotated[dict[EnvName, Overrides], _env_shorthand(Overrides)] = Field(
         default_factory=dict, description="Environments this model runs in, with overrides (default dev, staging, prod)."

@@ -5,10 +5,13 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from inferops.policy import Policy
@@ -156,3 +159,191 @@ def _field_match(pattern: str, value: str) -> bool:
 
 def _strings(value: Any) -> list[str]:
     return [str(v) for v in value if v is not None] if isinstance(value, list) else []
+
+
+# --- What an Application's source deploys, located in the repository being validated ----------------------
+
+#: Annotation naming the file an object lives in, relative to the repository root (KRM functions, kpt and
+#: ``kustomize cfg`` write it); it places objects read from one stream, such as standard input.
+PATH_ANNOTATION = "config.kubernetes.io/path"
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+#: Built-in cluster-scoped kinds, and those of the add-ons a serving cluster runs; every other kind is
+#: taken as namespaced. Argo CD asks the API server; offline this list stands in for it.
+CLUSTER_SCOPED = frozenset({
+    "Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+    "StorageClass", "CSIDriver", "CSINode", "VolumeAttachment", "PriorityClass", "RuntimeClass", "IngressClass",
+    "APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
+    "CertificateSigningRequest", "FlowSchema", "PriorityLevelConfiguration", "PodSecurityPolicy", "DeviceClass",
+    "GatewayClass", "ClusterTriggerAuthentication", "ClusterSecretStore", "ClusterExternalSecret", "ClusterIssuer",
+    "ClusterPolicy", "ClusterServingRuntime", "ClusterStorageContainer", "NodePool", "NodeClass",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where an object comes from, as a POSIX path relative to the repository root: the kustomization
+    directory whose build produced it (``rendered``), or the file it is written in."""
+
+    path: str
+    rendered: bool
+
+
+def location(m: Manifest, root: Path | None, cwd: Path | None) -> Location | None:
+    """``m``'s place in the repository; ``None`` when it lies outside ``root``."""
+    if m.render_root is not None:
+        rel = _repo_relative(m.render_root, root, cwd)
+        return Location(rel, True) if rel is not None else None
+    annotated = m.annotations.get(PATH_ANNOTATION)
+    if isinstance(annotated, str) and annotated.strip():
+        return Location(posixpath.normpath(annotated.strip()), False)
+    rel = _repo_relative(m.file, root, cwd)
+    return Location(rel, False) if rel is not None else None
+
+
+@cache
+def _repo_relative(display: str, root: Path | None, cwd: Path | None) -> str | None:
+    if root is None or cwd is None:
+        return posixpath.normpath(display.replace("\\", "/"))
+    absolute = (cwd / display).resolve()
+    if not absolute.is_relative_to(root):
+        return None
+    return absolute.relative_to(root).as_posix() or "."
+
+
+def source_dir(source: dict[str, Any]) -> str | None:
+    """A source's ``path`` as a normalised repository-relative directory; ``None`` for a Helm chart source,
+    a source without a path (a ``ref`` source) and a templated path."""
+    path = source.get("path")
+    if source.get("chart") or not isinstance(path, str) or "{{" in path:
+        return None
+    return posixpath.normpath(path.strip().lstrip("/") or ".") if path.strip() else "."
+
+
+def escapes(directory: str) -> bool:
+    """Whether a repository-relative path leaves the repository (Argo CD refuses such paths)."""
+    return directory == ".." or directory.startswith("../")
+
+
+@dataclass(slots=True)
+class Placed:
+    """The manifests of a run with their locations, for asking which objects a source deploys."""
+
+    manifests: Sequence[Manifest]
+    root: Path | None
+    cwd: Path | None
+    where: dict[int, Location] = field(default_factory=dict)
+    kustomize_dirs: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        for m in self.manifests:
+            loc = location(m, self.root, self.cwd)
+            if loc is not None:
+                self.where[id(m)] = loc
+                if loc.rendered:
+                    self.kustomize_dirs.add(loc.path)
+
+    def is_kustomization(self, directory: str) -> bool:
+        if directory in self.kustomize_dirs:
+            return True
+        return self.root is not None and any(_is(self.root, f"{directory}/{n}", Path.is_file)
+                                             for n in KUSTOMIZATION_FILES)
+
+    def exists(self, directory: str) -> bool:
+        """Whether ``directory`` is in the repository: on disk when the root is known, else in the input."""
+        if self.root is not None:
+            return _is(self.root, directory, Path.is_dir)
+        prefix = "" if directory == "." else directory + "/"
+        return any(loc.path == directory or loc.path.startswith(prefix) for loc in self.where.values())
+
+    def deployed_by(self, source: dict[str, Any]) -> list[Manifest]:
+        """The objects Argo CD would deploy from ``source``: a kustomization's build, or a directory's
+        manifest files (subdirectories only with ``directory.recurse``; ``include``/``exclude`` globs)."""
+        directory = source_dir(source)
+        if directory is None or escapes(directory):
+            return []
+        kustomize = self.is_kustomization(directory)
+        settings = as_mapping(source.get("directory"))
+        recurse = settings.get("recurse") is True
+        include, exclude = settings.get("include"), settings.get("exclude")
+        out = []
+        for m in self.manifests:
+            loc = self.where.get(id(m))
+            if loc is None:
+                continue
+            if loc.rendered:
+                if loc.path == directory:
+                    out.append(m)
+                continue
+            if kustomize:
+                continue
+            rest = _below(loc.path, directory)
+            if rest is None or (not recurse and "/" in rest):
+                continue
+            if isinstance(exclude, str) and exclude and glob_match(exclude, rest):
+                continue
+            if isinstance(include, str) and include and not glob_match(include, rest):
+                continue
+            out.append(m)
+        return out
+
+
+def _is(root: Path, rel: str, test: Callable[[Path], bool]) -> bool:
+    """``test`` on ``root/rel`` if that stays inside ``root`` once symlinks are resolved; a path the file
+    system rejects (a NUL byte, a name too long) is simply not there."""
+    try:
+        target = (root / rel).resolve()
+        return target.is_relative_to(root.resolve()) and test(target)
+    except (OSError, ValueError):
+        return False
+
+
+def _below(path: str, directory: str) -> str | None:
+    """``path`` relative to ``directory`` when it lies inside it."""
+    if directory == ".":
+        return path
+    return path[len(directory) + 1:] if path.startswith(directory + "/") else None
+
+
+def applications(manifests: Sequence[Manifest]) -> list[Manifest]:
+    return [m for m in manifests if is_argo(m, "Application")]
+
+
+def projects_by_name(manifests: Sequence[Manifest]) -> dict[str, dict[str, Any]]:
+    """The spec of every AppProject among ``manifests``, by name."""
+    return {m.name: spec(m) for m in manifests if is_argo(m, "AppProject")}
+
+
+def project_of(app: Manifest, projects: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:
+    """An Application's project name and spec, when the project is among the validated manifests."""
+    name = spec(app).get("project")
+    project = projects.get(name) if isinstance(name, str) else None
+    return None if project is None else (str(name), project)
+
+
+def group_of(api_version: str) -> str:
+    return api_version.split("/", 1)[0] if "/" in api_version else ""
+
+
+def kind_permitted(project: dict[str, Any], group: str, kind: str, name: str, namespaced: bool) -> bool:
+    """Argo CD's ``AppProject.IsGroupKindNamePermitted``: a namespaced kind needs no whitelist (an absent
+    ``namespaceResourceWhitelist`` allows all, an empty one none) and no blacklist match; a cluster-scoped
+    kind needs a ``clusterResourceWhitelist`` match (by group, kind and optional name) and no blacklist
+    match. Entries are ``filepath.Match`` globs (pkg/apis/application/v1alpha1/app_project_types.go, types.go)."""
+    if namespaced:
+        allow, deny = project.get("namespaceResourceWhitelist"), project.get("namespaceResourceBlacklist")
+        allowed = allow is None or (isinstance(allow, list) and _listed(allow, group, kind, None))
+    else:
+        allow, deny = project.get("clusterResourceWhitelist"), project.get("clusterResourceBlacklist")
+        allowed = isinstance(allow, list) and _listed(allow, group, kind, name)
+    return allowed and not (isinstance(deny, list) and _listed(deny, group, kind, None if namespaced else name))
+
+
+def _listed(entries: list[Any], group: str, kind: str, name: str | None) -> bool:
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        g, k, n = (str(entry.get(key) or "") for key in ("group", "kind", "name"))
+        if fnmatchcase(kind, k) and fnmatchcase(group, g) and (name is None or not n or fnmatchcase(name, n)):
+            return True
+    return False

@@ -41,6 +41,10 @@ class Context:
 
     policy: Policy = field(default_factory=Policy)
     kubernetes_version: str = "1.33.0"
+    #: The repository that Argo CD source paths are relative to, and the directory manifests' ``file`` and
+    #: ``render_root`` are relative to; ``None`` when unknown (standard input, doc examples).
+    root: Path | None = None
+    cwd: Path | None = None
 
 
 CheckFn = Callable[..., Iterable[Violation]]

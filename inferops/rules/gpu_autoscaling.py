@@ -86,14 +86,14 @@ def _metric_texts(m: Manifest) -> Iterator[tuple[str, JsonPath]]:
                 if name:
                     yield str(name), ("spec", "metrics", i, source, "metric", "name")
     elif m.kind == SCALED_OBJECT:
-        for i, trigger in enumerate(_triggers(m)):
+        for i, trigger in enumerate(triggers(m)):
             metadata = trigger.get("metadata")
             for key, value in metadata.items() if isinstance(metadata, dict) else ():
                 if key in ("query", "metricName"):
                     yield str(value), ("spec", "triggers", i, "metadata", key)
 
 
-def _triggers(m: Manifest) -> list[dict[str, object]]:
+def triggers(m: Manifest) -> list[dict[str, object]]:
     triggers = dig(m.data, ("spec", "triggers"))
     return [t for t in triggers if isinstance(t, dict)] if isinstance(triggers, list) else []
 
@@ -119,7 +119,7 @@ def deprecated_metric(m: Manifest, ctx: Context) -> Iterator[Violation]:
 def keda_metric_name(m: Manifest, ctx: Context) -> Iterator[Violation]:
     if m.kind != SCALED_OBJECT:
         return
-    for i, trigger in enumerate(_triggers(m)):
+    for i, trigger in enumerate(triggers(m)):
         metadata = trigger.get("metadata")
         if trigger.get("type") in METRIC_NAME_IS_SOURCE:
             continue

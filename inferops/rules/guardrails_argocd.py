@@ -83,14 +83,12 @@ def argocd_revision_unpinned(m: Manifest, ctx: Context) -> Iterator[Violation]:
     hint="point the Application at a repo and destination its project lists, or extend the project",
 )
 def argocd_app_not_permitted(manifests: Sequence[Manifest], ctx: Context) -> Iterator[Violation]:
-    projects = {m.name: argocd.spec(m) for m in manifests if argocd.is_argo(m, "AppProject")}
-    for m in manifests:
-        if not argocd.is_argo(m, "Application"):
-            continue
-        name = argocd.spec(m).get("project")
-        project = projects.get(name) if isinstance(name, str) else None
-        if project is None:
+    projects = argocd.projects_by_name(manifests)
+    for m in argocd.applications(manifests):
+        found = argocd.project_of(m, projects)
+        if found is None:
             continue  # the project is defined elsewhere; nothing to compare with
+        name, project = found
         for source, path in argocd.sources(m):
             repo = source.get("repoURL")
             if isinstance(repo, str) and not argocd.repo_permitted(project, repo):

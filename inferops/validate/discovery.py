@@ -589,13 +589,21 @@ def _argo_targets(peeks: Any, scan_dirs: Sequence[Path], cwd: Path) -> list[tupl
     targets: dict[Path, bool] = {}
     for peek in peeks:
         for rel, recurse in peek.argo_paths:
-            if rel.startswith("/"):
+            if rel.startswith("/") or "\0" in rel:
                 continue
             for base in bases:
                 target = real_path(Path(os.path.normpath(base / rel)))
-                if target.is_dir() and any(target.is_relative_to(d) for d in scan_dirs):
+                if _is_dir(target) and any(target.is_relative_to(d) for d in scan_dirs):
                     targets[target] = targets.get(target, False) or recurse
     return list(targets.items())
+
+
+def _is_dir(path: Path) -> bool:
+    """``path.is_dir()``, where a name the OS refuses (too long, a loop) is no directory, not an exception."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def repository_root(path: Path) -> Path:

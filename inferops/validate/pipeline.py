@@ -86,7 +86,7 @@ def run(options: Options) -> Report:
     _note_skipped(plan, cwd, got)
     _load_plain(plan, options, cwd, got)
     _render(plan, options, cwd, got)
-    ctx = Context(policy=policy, kubernetes_version=version)
+    ctx = Context(policy=policy, kubernetes_version=version, root=repository_root(options.paths, cwd), cwd=cwd)
     findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx)]
     if "render" not in options.checks:
         findings = [f for f in findings if f.family != "render"]
@@ -113,6 +113,18 @@ def policy_path(explicit: str | None, paths: list[str], cwd: Path) -> Path | Non
         return path
     start = next((cwd / p for p in paths if p != "-"), cwd)
     return find_policy(start if start.is_dir() else start.parent)
+
+
+def repository_root(paths: list[str], cwd: Path) -> Path:
+    """The directory Argo CD source paths are relative to: the Git root above the first path (or ``cwd``),
+    else the directory of the nearest policy file, else that path itself."""
+    start = next((cwd / p for p in paths if p != "-"), cwd).resolve()
+    start = start if start.is_dir() else start.parent
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    found = find_policy(start)
+    return found.parent.resolve() if found is not None else start
 
 
 def _user_path(cwd: Path, raw: str | Path) -> Path:

@@ -57,8 +57,9 @@ def objects(repo: Path, kind: str) -> list[Manifest]:
 @pytest.mark.parametrize("name", SPEC_FILES)
 def test_every_object_validates_strictly_against_kubernetes_and_builtin_crds(repos: dict[str, Path], name: str) -> None:
     checker = SchemaChecker(SchemaOptions(kubernetes_version="1.33.0", strict=True))
+    # Gateway API schemas are not bundled yet; HTTPRoutes are checked against the reference CRDs below.
     problems = [f"{f.object}: {f.message}" for ms in rendered(repos[name]).values() for m in ms
-                for f in checker.check(m)]
+                if not m.api_version.startswith("gateway.networking.k8s.io/") for f in checker.check(m)]
     assert problems == []
 
 
@@ -69,7 +70,8 @@ def test_custom_resources_validate_against_the_real_crds(repos: dict[str, Path],
         pytest.skip(f"reference CRDs not found at {crds}")
     checker = SchemaChecker(SchemaOptions(kubernetes_version="1.33.0", strict=True, crds=[crds]))
     custom = [m for ms in rendered(repos[name]).values() for m in ms
-              if m.api_version.split("/")[0] in ("argoproj.io", "keda.sh", "monitoring.coreos.com")]
+              if m.api_version.split("/")[0] in ("argoproj.io", "keda.sh", "monitoring.coreos.com",
+                                                 "gateway.networking.k8s.io")]
     assert custom, "every repository has Argo CD objects"
     assert [f"{f.object}: {f.message}" for m in custom for f in checker.check(m)] == []
 
@@ -141,6 +143,11 @@ def test_argo_cd_objects_are_restricted(repos: dict[str, Path], name: str) -> No
     for app in objects(repo, "Application"):
         spec = app.data["spec"]
         assert spec["project"] != "default"
+        if spec["source"]["path"] == f"argocd/{app.environment}":
+            # The bootstrap: deleting it deletes nothing, and it follows the branch root.yaml's release is set on.
+            assert "finalizers" not in app.metadata and spec["syncPolicy"]["automated"]["prune"] is False
+            assert spec["source"]["targetRevision"] == "main"
+            continue
         assert "resources-finalizer.argocd.argoproj.io" in app.metadata["finalizers"]
         if app.environment == "prod":
             assert spec["source"]["targetRevision"].startswith("v"), "prod tracks a tag"
@@ -184,6 +191,9 @@ def test_policy_budget_and_quota_cover_full_scale_out(repos: dict[str, Path], na
 
 @pytest.mark.parametrize("name", SPEC_FILES)
 def test_inferops_validate_finds_nothing(repos: dict[str, Path], name: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(capsys, "validate", str(repos[name]), "--format", "json")
+    # Gateway API schemas are not bundled yet: HTTPRoutes are checked against the reference CRDs.
+    gateway_api = SHARED / "crds" / "gateway-api"
+    extra = ["--crd", str(gateway_api)] if gateway_api.is_dir() else []
+    code, out, err = run_cli(capsys, "validate", str(repos[name]), "--format", "json", *extra)
     report = json.loads(out)
     assert report["findings"] == [] and code == 0, err
