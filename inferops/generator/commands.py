@@ -14,6 +14,7 @@ from inferops.generator.gitrepo import BRANCH, init_and_commit
 from inferops.generator.plan import apply_changes, plan_changes
 from inferops.generator.render import ROOT, render
 from inferops.generator.spec import EXAMPLE_SPEC, RepoSpec, load_spec
+from inferops.generator.state import State, load_state
 
 
 def run(args: argparse.Namespace) -> int:
@@ -117,15 +118,25 @@ def _merged(current: RepoSpec, path: Path, repo: Path) -> RepoSpec:
         raise InferopsError(f"cannot be added to {repo}: {describe_error(err.errors()[0])}", file=str(path)) from None
 
 
-def run_add(args: argparse.Namespace) -> int:
-    from inferops.generator.state import load_state
+def _render_files(spec: RepoSpec) -> dict[str, bytes]:
+    """The repository ``spec`` renders to (path -> content), rendered in a temporary directory."""
+    with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
+        return render(spec, Path(tmp))
 
+
+def _removable(state: State, rendered: dict[str, bytes]) -> set[str]:
+    """Recorded files the new render drops that the generator really produced: those the recorded spec
+    renders to. The state's file list can be edited; only a render says what inferops generates."""
+    dropped = set(state.files) - set(rendered)
+    return dropped & set(_render_files(state.spec)) if dropped else set()
+
+
+def run_add(args: argparse.Namespace) -> int:
     repo = Path(args.repo)
     state = load_state(repo)
     spec = _merged(state.spec, Path(args.spec), repo)
-    with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
-        rendered = render(spec, Path(tmp))
-    changes = plan_changes(repo, state.files, rendered, force=args.force)
+    rendered = _render_files(spec)
+    changes = plan_changes(repo, state.files, rendered, force=args.force, removable=_removable(state, rendered))
     conflicts = [c.path for c in changes if c.action == "conflict"]
     pending = [c for c in changes if c.action in ("create", "update", "remove")]
 
