@@ -140,7 +140,9 @@ def to_plain(node: Any) -> Any:
 
 def describe_error(err: Mapping[str, Any]) -> str:
     """One pydantic error as ``field.path: message``."""
-    loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("__root__",))
+    # A key can hold a newline or an escape sequence: shown escaped, so the message stays one line.
+    loc = ".".join("".join(c if c.isprintable() else repr(c)[1:-1] for c in str(p))
+                   for p in err.get("loc", ()) if p not in ("__root__",))
     msg = err.get("msg", "invalid value")
     if err.get("type") == "extra_forbidden":
         msg = "unknown key"
