@@ -8,6 +8,8 @@ is how a pydantic error location becomes a line number.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,8 +29,14 @@ MAX_EXPANDED_NODES = 100_000
 def read_text(path: Path) -> str:
     """Read ``path`` as UTF-8 text, or fail with one line saying why."""
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)  # never more: /dev/zero or a huge file is refused, not read whole
+        # O_NONBLOCK: opening a FIFO nobody writes to would wait forever; it is refused below instead.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise InferopsError("not a regular file (a FIFO, socket or device)", file=str(path))
+            raw = fh.read(MAX_BYTES + 1)  # never more: a huge file is refused, not read whole
     except FileNotFoundError:
         raise InferopsError("file not found", file=str(path)) from None
     except IsADirectoryError:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 from pathlib import Path
 
 from inferops import __version__
 from inferops.errors import EXIT_FINDINGS, EXIT_OK, ConflictError, InferopsError
 from inferops.generator import report
-from inferops.generator.gitrepo import BRANCH, init_and_commit
+from inferops.generator.build import build_directory
+from inferops.generator.gitrepo import BRANCH, GitFailed, init_and_commit
 from inferops.generator.plan import apply_changes, plan_changes
 from inferops.generator.render import ROOT, render
 from inferops.generator.spec import EXAMPLE_SPEC, RepoSpec, load_spec
@@ -58,45 +58,34 @@ def _commit_message(spec: RepoSpec, source: str) -> str:
     )
 
 
+def _build(spec: RepoSpec, out: Path, commit_message: str | None) -> tuple[dict[str, bytes], str | None]:
+    """Render (and commit, given a message) in a temporary sibling of ``out``, then rename it into place:
+    ``out`` is created whole or not at all, even when the run is interrupted or the disk is full."""
+    try:
+        with build_directory(out.parent) as work:
+            files = render(spec, work)
+            commit = init_and_commit(work / ROOT, sorted(files), commit_message) if commit_message else None
+            (work / ROOT).rename(out)  # atomic; replaces an empty directory
+    except GitFailed as err:
+        raise InferopsError(f"cannot create the Git repository: {err}; nothing was created (--no-git writes "
+                            "the files only)", file=str(out)) from None
+    except OSError as err:
+        raise InferopsError(f"cannot create the repository here: {err.strerror or err}; nothing was created",
+                            file=str(out)) from None
+    return files, commit
+
+
 def run_new(args: argparse.Namespace) -> int:
     spec, source = _new_spec(args)
     out = Path(args.output)
     _check_new_target(out)
     if args.dry_run:
-        with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
-            files = render(spec, Path(tmp))
+        files = _render_files(spec)
         print(f"Dry run, nothing written. `inferops new` would create {out}/ ({len(files)} files):")
         print("\n".join(report.tree(str(out), files)))
         return EXIT_OK
 
-    existed = out.is_dir()
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".inferops-new-", dir=out.parent))
-    except OSError as err:
-        raise InferopsError(f"cannot create the repository here: {err.strerror}", file=str(out)) from None
-    moved = False
-    try:
-        files = render(spec, work)
-        if existed:
-            out.rmdir()  # empty (checked): the rendered tree replaces it in one rename
-        try:
-            (work / ROOT).rename(out)
-        except OSError as err:
-            raise InferopsError(f"cannot create the repository here: {err.strerror}", file=str(out)) from None
-        moved = True
-        commit = None
-        if not args.no_git:
-            commit = init_and_commit(out, sorted(files), _commit_message(spec, source))
-    except BaseException:
-        if moved:
-            shutil.rmtree(out, ignore_errors=True)
-        if existed and not out.exists():
-            out.mkdir()
-        raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
+    files, commit = _build(spec, out, _commit_message(spec, source) if not args.no_git else None)
     where = f"Git repository on branch {BRANCH}, commit {commit}" if commit else "no Git repository (--no-git)"
     print(f"Created {out}/ ({len(files)} files; {where}):")
     print("\n".join(report.tree(str(out), files)))
