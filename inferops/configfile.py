@@ -77,6 +77,9 @@ def load_yaml(path: Path) -> Any:
         raise InferopsError("invalid YAML: nested too deeply", file=str(path)) from None
     except ValueError as err:  # a scalar the constructor cannot convert, e.g. an int of 5000 digits
         raise InferopsError(f"invalid YAML: {str(err).split(';')[0]}", file=str(path)) from None
+    except (IndexError, KeyError, AttributeError):  # ruamel on a tag its value does not fit: `!!bool x`, `!!int ''`
+        raise InferopsError("invalid YAML: a value does not fit its explicit tag (like !!int or !!bool)",
+                            file=str(path)) from None
     docs = [d for d in docs if d is not None]
     if not docs:
         raise InferopsError("file is empty", file=str(path))

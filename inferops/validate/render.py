@@ -49,7 +49,7 @@ class Kustomize:
 
     def build(self, directory: Path) -> subprocess.CompletedProcess[str]:
         try:
-            return subprocess.run([*self.command, str(directory)], capture_output=True, text=True,
+            return subprocess.run([*self.command, str(directory)], capture_output=True, text=True,  # noqa: S603 -- argv, no shell; one absolute directory
                                   timeout=TIMEOUT_SECONDS, check=False)
         except subprocess.TimeoutExpired:
             return subprocess.CompletedProcess([], 1, "", f"{self.name} timed out after {TIMEOUT_SECONDS}s")
