@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -43,14 +44,26 @@ def _repo_relative(path: str) -> str:
     return path
 
 
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]  # pydantic's regex engine: $ is the end
+def _full_match(pattern: str, what: str) -> AfterValidator:
+    """A whole-string check (``fullmatch``: Python's ``$`` would also accept a trailing newline)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"{value[:80]!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+Sha256 = Annotated[str, _full_match(r"[0-9a-f]{64}", "a sha256 hex digest")]
 
 
 class State(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     version: Literal[1]
-    generator: Annotated[str, StringConstraints(max_length=200, pattern=r"^[ -~]*$")]
+    generator: Annotated[str, StringConstraints(max_length=200), _full_match(r"[ -~]*", "printable ASCII text")]
     spec: RepoSpec
     files: dict[Annotated[str, AfterValidator(_repo_relative)], Sha256] = Field(max_length=MAX_FILES)
 

@@ -128,10 +128,13 @@ def _deep(depth: int) -> str:
         (lambda text: text.replace('"version": 1', '"version": 1, "a\\u0000": 1', 1), "control character in key"),
         (lambda text: text.replace('"version": 1', '"version": 1, "version": 1', 1), "duplicate key"),
         (lambda text: text.replace('"files": {', '"files": {"apps/x.yaml": "not-a-hash", ', 1), "files.apps/x.yaml"),
+        (lambda text: text.replace('"files": {', '"files": {"apps/x.yaml": "' + "0" * 64 + '\\n", ', 1),
+         "is not a sha256"),
         (lambda text: text + " " * 4_000_001, "larger than"),
         (lambda text: text.replace('"generator": "', '"generator": "\\u001b[31m', 1), "generator"),
     ],
     ids=["deeply-nested", "nested-past-the-limit", "nul-in-path", "nul-in-key", "duplicate-key", "bad-hash",
+         "hash-with-newline",
          "too-large", "escape-in-generator"],
 )
 def test_a_malformed_state_file_is_one_line_and_writes_nothing(repo: Path, mistral: Path, capsys, tamper,
