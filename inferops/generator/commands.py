@@ -109,8 +109,12 @@ def _merged(current: RepoSpec, path: Path, repo: Path) -> RepoSpec:
 
 def _render_files(spec: RepoSpec) -> dict[str, bytes]:
     """The repository ``spec`` renders to (path -> content), rendered in a temporary directory."""
-    with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
-        return render(spec, Path(tmp))
+    try:
+        with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
+            return render(spec, Path(tmp))
+    except OSError as err:
+        raise InferopsError(f"cannot render in the temporary directory {tempfile.gettempdir()}: "
+                            f"{err.strerror or err}") from None
 
 
 def _removable(state: State, rendered: dict[str, bytes]) -> set[str]:

@@ -66,6 +66,22 @@ def test_new_on_a_full_disk_is_one_line_and_creates_nothing(tmp_path: Path, size
         assert done.returncode == 2  # at least this one really runs out of space
 
 
+@pytest.mark.skipif(not _can_mount_tmpfs(), reason="needs unshare and a user namespace to mount a small tmpfs")
+@pytest.mark.parametrize("command", ["new", "add"])
+def test_a_full_temporary_directory_is_one_line(tmp_path: Path, command: str) -> None:
+    """`new --dry-run` and `add` render in $TMPDIR first; a full one is reported like a full output disk."""
+    repo = tmp_path / "repo"
+    assert inferops("new", "--example", "--output", str(repo), "--no-git").returncode == 0
+    argv = (["new", "--example", "--output", str(tmp_path / "out"), "--dry-run"] if command == "new"
+            else ["add", str(SPECS / "tgi.yaml"), "--repo", str(repo)])
+    disk = tmp_path / "tmp"
+    disk.mkdir()
+    script = 'mount -t tmpfs -o size=64k tmpfs "$1" && shift && TMPDIR="$0" "$@"'
+    done = subprocess.run(["unshare", "-rm", "sh", "-c", script, str(disk), str(disk), sys.executable, "-m",
+                           "inferops", *argv], capture_output=True, text=True, timeout=HANG_LIMIT)
+    assert "No space left on device" in one_error_line(done) and f"temporary directory {disk}" in done.stderr
+
+
 def test_new_when_git_init_fails_is_one_line_and_creates_nothing(tmp_path: Path) -> None:
     broken = tmp_path / "gitconfig"
     broken.write_text("[user\n\tname = broken section header\n", encoding="utf-8")
