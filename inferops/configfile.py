@@ -8,6 +8,8 @@ is how a pydantic error location becomes a line number.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,8 +29,14 @@ MAX_EXPANDED_NODES = 100_000
 def read_text(path: Path) -> str:
     """Read ``path`` as UTF-8 text, or fail with one line saying why."""
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)  # never more: /dev/zero or a huge file is refused, not read whole
+        # O_NONBLOCK: opening a FIFO nobody writes to would wait forever; it is refused below instead.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise InferopsError("not a regular file (a FIFO, socket or device)", file=str(path))
+            raw = fh.read(MAX_BYTES + 1)  # never more: a huge file is refused, not read whole
     except FileNotFoundError:
         raise InferopsError("file not found", file=str(path)) from None
     except IsADirectoryError:
@@ -69,6 +77,9 @@ def load_yaml(path: Path) -> Any:
         raise InferopsError("invalid YAML: nested too deeply", file=str(path)) from None
     except ValueError as err:  # a scalar the constructor cannot convert, e.g. an int of 5000 digits
         raise InferopsError(f"invalid YAML: {str(err).split(';')[0]}", file=str(path)) from None
+    except (IndexError, KeyError, AttributeError):  # ruamel on a tag its value does not fit: `!!bool x`, `!!int ''`
+        raise InferopsError("invalid YAML: a value does not fit its explicit tag (like !!int or !!bool)",
+                            file=str(path)) from None
     docs = [d for d in docs if d is not None]
     if not docs:
         raise InferopsError("file is empty", file=str(path))
@@ -140,7 +151,9 @@ def to_plain(node: Any) -> Any:
 
 def describe_error(err: Mapping[str, Any]) -> str:
     """One pydantic error as ``field.path: message``."""
-    loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("__root__",))
+    # A key can hold a newline or an escape sequence: shown escaped, so the message stays one line.
+    loc = ".".join("".join(c if c.isprintable() else repr(c)[1:-1] for c in str(p))
+                   for p in err.get("loc", ()) if p not in ("__root__",))
     msg = err.get("msg", "invalid value")
     if err.get("type") == "extra_forbidden":
         msg = "unknown key"

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 from pathlib import Path
 
 from inferops import __version__
 from inferops.errors import EXIT_FINDINGS, EXIT_OK, ConflictError, InferopsError
 from inferops.generator import report
-from inferops.generator.gitrepo import BRANCH, init_and_commit
+from inferops.generator.build import build_directory
+from inferops.generator.gitrepo import BRANCH, GitFailed, init_and_commit
 from inferops.generator.plan import apply_changes, plan_changes
 from inferops.generator.render import ROOT, render
 from inferops.generator.spec import EXAMPLE_SPEC, RepoSpec, load_spec
+from inferops.generator.state import State, load_state
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,45 +58,34 @@ def _commit_message(spec: RepoSpec, source: str) -> str:
     )
 
 
+def _build(spec: RepoSpec, out: Path, commit_message: str | None) -> tuple[dict[str, bytes], str | None]:
+    """Render (and commit, given a message) in a temporary sibling of ``out``, then rename it into place:
+    ``out`` is created whole or not at all, even when the run is interrupted or the disk is full."""
+    try:
+        with build_directory(out.parent) as work:
+            files = render(spec, work)
+            commit = init_and_commit(work / ROOT, sorted(files), commit_message) if commit_message else None
+            (work / ROOT).rename(out)  # atomic; replaces an empty directory
+    except GitFailed as err:
+        raise InferopsError(f"cannot create the Git repository: {err}; nothing was created (--no-git writes "
+                            "the files only)", file=str(out)) from None
+    except OSError as err:
+        raise InferopsError(f"cannot create the repository here: {err.strerror or err}; nothing was created",
+                            file=str(out)) from None
+    return files, commit
+
+
 def run_new(args: argparse.Namespace) -> int:
     spec, source = _new_spec(args)
     out = Path(args.output)
     _check_new_target(out)
     if args.dry_run:
-        with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
-            files = render(spec, Path(tmp))
+        files = _render_files(spec)
         print(f"Dry run, nothing written. `inferops new` would create {out}/ ({len(files)} files):")
         print("\n".join(report.tree(str(out), files)))
         return EXIT_OK
 
-    existed = out.is_dir()
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".inferops-new-", dir=out.parent))
-    except OSError as err:
-        raise InferopsError(f"cannot create the repository here: {err.strerror}", file=str(out)) from None
-    moved = False
-    try:
-        files = render(spec, work)
-        if existed:
-            out.rmdir()  # empty (checked): the rendered tree replaces it in one rename
-        try:
-            (work / ROOT).rename(out)
-        except OSError as err:
-            raise InferopsError(f"cannot create the repository here: {err.strerror}", file=str(out)) from None
-        moved = True
-        commit = None
-        if not args.no_git:
-            commit = init_and_commit(out, sorted(files), _commit_message(spec, source))
-    except BaseException:
-        if moved:
-            shutil.rmtree(out, ignore_errors=True)
-        if existed and not out.exists():
-            out.mkdir()
-        raise
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
+    files, commit = _build(spec, out, _commit_message(spec, source) if not args.no_git else None)
     where = f"Git repository on branch {BRANCH}, commit {commit}" if commit else "no Git repository (--no-git)"
     print(f"Created {out}/ ({len(files)} files; {where}):")
     print("\n".join(report.tree(str(out), files)))
@@ -117,15 +107,29 @@ def _merged(current: RepoSpec, path: Path, repo: Path) -> RepoSpec:
         raise InferopsError(f"cannot be added to {repo}: {describe_error(err.errors()[0])}", file=str(path)) from None
 
 
-def run_add(args: argparse.Namespace) -> int:
-    from inferops.generator.state import load_state
+def _render_files(spec: RepoSpec) -> dict[str, bytes]:
+    """The repository ``spec`` renders to (path -> content), rendered in a temporary directory."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
+            return render(spec, Path(tmp))
+    except OSError as err:
+        raise InferopsError(f"cannot render in the temporary directory {tempfile.gettempdir()}: "
+                            f"{err.strerror or err}") from None
 
+
+def _removable(state: State, rendered: dict[str, bytes]) -> set[str]:
+    """Recorded files the new render drops that the generator really produced: those the recorded spec
+    renders to. The state's file list can be edited; only a render says what inferops generates."""
+    dropped = set(state.files) - set(rendered)
+    return dropped & set(_render_files(state.spec)) if dropped else set()
+
+
+def run_add(args: argparse.Namespace) -> int:
     repo = Path(args.repo)
     state = load_state(repo)
     spec = _merged(state.spec, Path(args.spec), repo)
-    with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
-        rendered = render(spec, Path(tmp))
-    changes = plan_changes(repo, state.files, rendered, force=args.force)
+    rendered = _render_files(spec)
+    changes = plan_changes(repo, state.files, rendered, force=args.force, removable=_removable(state, rendered))
     conflicts = [c.path for c in changes if c.action == "conflict"]
     pending = [c for c in changes if c.action in ("create", "update", "remove")]
 

@@ -14,13 +14,13 @@ _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _REFERENCE = re.compile(
     rf"^(?:{_COMPONENT}(?:/{_COMPONENT})*|[a-z0-9.-]+(?::[0-9]+)?(?:/{_COMPONENT})+)"
     r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
-    r"(?:@sha256:[a-f0-9]{64})?$"
+    r"(?:@sha256:[a-f0-9]{64})?\Z"
 )
 
 
 def parse_pinned_image(ref: str) -> ImageRef:
     """Parse a pinned image reference; raise ``ValueError`` with a hint when it is not one."""
-    if not _REFERENCE.match(ref):
+    if not _REFERENCE.fullmatch(ref):
         raise ValueError(f"{ref!r} is not an image reference like 'docker.io/vllm/vllm-openai:v0.11.0'")
     image = parse_image(ref)
     if image.floating:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 from inferops.generator import context as ctx
 from inferops.generator.plan import Change
@@ -21,9 +22,7 @@ def tree(root: str, paths: Iterable[str], depth: int = TREE_DEPTH) -> list[str]:
         node = top
         parts = path.split("/")
         for part in parts[:-1]:
-            child = node.setdefault(part + "/", {})
-            assert child is not None
-            node = child
+            node = cast(_Tree, node.setdefault(part + "/", {}))  # "name/" keys always hold a directory
         node[parts[-1]] = None
     lines = [root.rstrip("/") + "/"]
 

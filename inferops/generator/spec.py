@@ -44,22 +44,41 @@ IN_CLUSTER = "https://kubernetes.default.svc"
 PLACEHOLDER_REPO_URL = "https://github.com/your-org/llm-gitops.git"
 EXAMPLE_SPEC = Path(__file__).resolve().parent / "examples" / "llama-3.1-8b.yaml"
 
-_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?$")
-_HF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?$")
-_GIT_REF = re.compile(r"^(?!.*\.\.)(?!/)(?!.*//)[A-Za-z0-9._/-]+(?<![./])$")
-_REPO_URL = re.compile(r"^(https://|ssh://|git@)[^\s'\"]+$")
-_LABEL_VALUE = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")
-_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_HOSTNAME = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_CODEOWNER = re.compile(r"^(@[A-Za-z0-9][-A-Za-z0-9_.]*(/[A-Za-z0-9][-A-Za-z0-9_.]*)?|[^@\s]+@[^@\s]+\.[^@\s]+)$")
+# Every pattern is applied with ``fullmatch`` (and anchored with ``\Z``, never ``$``): Python's ``$`` also
+# matches before a final newline, so ``^name$`` accepted "llama\n" and wrote a directory named "llama\n".
+_DNS1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")
+_DNS1123 = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+_QUANTITY = re.compile(r"[0-9]+(\.[0-9]+)?(m|k|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)?\Z")
+_HF_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?\Z")
+_GIT_REF = re.compile(r"(?!.*\.\.)(?!/)(?!.*//)[A-Za-z0-9._/-]+(?<![./])\Z")
+# A Git URL in one of the forms Argo CD and git accept: https://host/path, ssh://[user@]host[:port]/path or
+# scp-like user@host:path. Hosts, users and paths are drawn from a small safe set, so the URL reaches YAML,
+# the generated README and the printed `git remote add` command without quoting: no whitespace, no shell
+# metacharacters ($ ` ; & | < > ( ) ' " \ * ? ! #), no option-like host ("-oProxyCommand=...").
+_URL_HOST = r"[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?"
+_URL_USER = r"[A-Za-z0-9][-A-Za-z0-9._]*"
+_URL_PATH = r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/?"
+_REPO_URL = re.compile(
+    rf"(https://({_URL_USER}@)?{_URL_HOST}(:[0-9]{{1,5}})?/{_URL_PATH}"
+    rf"|ssh://({_URL_USER}@)?{_URL_HOST}(:[0-9]{{1,5}})?/{_URL_PATH}"
+    rf"|{_URL_USER}@{_URL_HOST}:(?!/)(?!-){_URL_PATH})\Z"
+)
+_LABEL_VALUE = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?\Z")
+_SECRET_KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}\Z")
+# URL characters of RFC 3986 less quotes and '$': no whitespace, control characters, backticks or backslashes.
+_URL_CHARS = r"[A-Za-z0-9._~:/?#\[\]@!&()*+,;=%-]+"
+_HTTP_URL = re.compile(rf"https?://{_URL_CHARS}\Z")
+_HTTPS_URL = re.compile(rf"https://{_URL_CHARS}\Z")
+_CONTACT = re.compile(r"[^\s\"'\\\x00-\x1f\x7f]{1,100}\Z")
+_ARGUMENT = re.compile(r"(?=[^\x00-\x1f\x7f]*\Z)\S(.*\S)?\Z")  # no control characters, not blank-edged
+_LABEL_KEY = re.compile(r"([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?\Z")
+_HOSTNAME = re.compile(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+_CODEOWNER = re.compile(r"(@[A-Za-z0-9][-A-Za-z0-9_.]*(/[A-Za-z0-9][-A-Za-z0-9_.]*)?|[^@\s]+@[^@\s]+\.[^@\s]+)\Z")
 
 
 def _name_checker(pattern: re.Pattern[str], max_len: int, what: str, example: str) -> Any:
     def check(value: str) -> str:
-        if len(value) > max_len or not pattern.match(value):
+        if len(value) > max_len or not pattern.fullmatch(value):
             raise ValueError(
                 f"{value!r} is not a valid {what}: lowercase letters, digits and '-', "
                 f"{'starting with a letter' if pattern is _DNS1035 else 'starting and ending alphanumeric'}, "
@@ -72,7 +91,7 @@ def _name_checker(pattern: re.Pattern[str], max_len: int, what: str, example: st
 
 def _pattern_checker(pattern: re.Pattern[str], what: str) -> Any:
     def check(value: str) -> str:
-        if not pattern.match(value):
+        if not pattern.fullmatch(value):
             raise ValueError(f"{value!r} is not {what}")
         return value
 
@@ -147,7 +166,7 @@ class Autoscaling(_Strict):
     min_replicas: int = Field(default=1, ge=1, le=100, description="Never 0: a cold start reloads the model.")
     max_replicas: int = Field(default=2, ge=1, le=100)
     queue_depth: int = Field(default=5, ge=1, description="Target waiting requests per replica.")
-    prometheus_url: Annotated[str, _pattern_checker(re.compile(r"^https?://\S+$"), "an http(s) URL")] = Field(
+    prometheus_url: Annotated[str, _pattern_checker(_HTTP_URL, "an http(s) URL")] = Field(
         default="http://prometheus-operated.monitoring.svc:9090", description="Prometheus that KEDA queries."
     )
 
@@ -234,7 +253,7 @@ class Target(_Strict):
     """Where an environment is deployed and which revision Argo CD tracks there."""
 
     namespace: NamespaceName | None = Field(default=None, description="Default: <namespace>-<environment>.")
-    cluster: Annotated[str, _pattern_checker(re.compile(r"^https://\S+$"), "an https:// API server URL")] | None = (
+    cluster: Annotated[str, _pattern_checker(_HTTPS_URL, "an https:// API server URL")] | None = (
         Field(default=None, description=f"Argo CD destination server (default {IN_CLUSTER}).")
     )
     revision: GitRef | None = Field(
@@ -247,7 +266,9 @@ class Environment(Overrides, Target):
 
 
 class Git(_Strict):
-    repo_url: Annotated[str, _pattern_checker(_REPO_URL, "a Git URL (https://, ssh:// or git@)")] = Field(
+    repo_url: Annotated[str, _pattern_checker(
+        _REPO_URL, "a Git URL like https://github.com/org/repo.git, ssh://git@host/org/repo.git or "
+        "git@github.com:org/repo.git (no spaces or shell characters)")] = Field(
         default=PLACEHOLDER_REPO_URL,
         description="The repository Argo CD pulls from (the one being generated).",
     )
@@ -290,10 +311,10 @@ class ModelSpec(_Strict):
     cache: Cache = Field(default_factory=Cache)
     hf_token: HfToken | None = Field(default=None, description="Secret with a Hugging Face token (gated models).")
     team: LabelValue | None = Field(default=None, description="Owning team; becomes the inferops.io/team label.")
-    owner: Annotated[str, _pattern_checker(re.compile(r"^[^\s\"'\\]{1,100}$"), "a contact like an email")] | None = (
+    owner: Annotated[str, _pattern_checker(_CONTACT, "a contact like an email")] | None = (
         Field(default=None, description="Contact; becomes the inferops.io/owner annotation.")
     )
-    args: list[Annotated[str, _pattern_checker(re.compile(r"^\S(.*\S)?$"), "a non-blank argument")]] = Field(
+    args: list[Annotated[str, _pattern_checker(_ARGUMENT, "a non-blank argument")]] = Field(
         default_factory=list, description="Extra runtime arguments, e.g. ['--max-model-len', '8192']."
     )
     service_monitor: bool = Field(default=False, description="Emit a Prometheus Operator ServiceMonitor (also "

@@ -20,9 +20,9 @@ from inferops.shapes import as_list, as_mapping
 from inferops.validate.manifest import JsonPath, Manifest
 
 IN_CLUSTER = ("https://kubernetes.default.svc", "in-cluster")
-_SHA = re.compile(r"^[0-9a-f]{7,40}$")
+_SHA = re.compile(r"[0-9a-f]{7,40}\Z")
 #: A tag that ends in a full version: v0.1.0, 1.2.3-rc.1, llama-v1.4.0, refs/tags/anything.
-_VERSION_TAG = re.compile(r"^(refs/tags/.+|[A-Za-z0-9_.-]*?v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?)$")
+_VERSION_TAG = re.compile(r"(refs/tags/.+|[A-Za-z0-9_.-]*?v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?)\Z")
 _HELM_RANGE = re.compile(r"[*^~<>|]|(^|\.)[xX](\.|$)")
 
 
@@ -68,7 +68,7 @@ def revision_pinned(revision: Any, *, chart: bool) -> bool:
     revision = revision.strip()
     if chart:
         return not _HELM_RANGE.search(revision)
-    return bool(_SHA.match(revision) or _VERSION_TAG.match(revision))
+    return bool(_SHA.fullmatch(revision) or _VERSION_TAG.fullmatch(revision))
 
 
 @cache

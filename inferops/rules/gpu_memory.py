@@ -22,7 +22,7 @@ from inferops.validate.findings import Severity
 from inferops.validate.manifest import JsonPath, Manifest
 
 FAMILY = "gpu"
-SHM_PATH = "/dev/shm"
+SHM_PATH = "/dev/shm"  # noqa: S108 -- the mount path checked inside pods' containers, not a file we create
 #: vLLM's default --gpu-memory-utilization (EngineArgs); TGI's --cuda-memory-fraction defaults to 1.0.
 DEFAULT_UTILIZATION = {"vllm": 0.90, "tgi": 1.0}
 #: Warn when less than this share of the usable memory is left for the KV cache.

@@ -22,7 +22,6 @@ from inferops.rules.gpu_facts import (
 )
 from inferops.rules.gpu_runtime import server_of
 from inferops.rules.workloads import (
-    RAY_KINDS,
     Container,
     PodSpec,
     containers,

@@ -70,12 +70,12 @@ def selects(selector: Any, labels: dict[str, Any]) -> bool:
     for expression in as_list(selector.get("matchExpressions")):
         if not isinstance(expression, dict):
             return False
-        key, operator = expression.get("key"), expression.get("operator")
+        name, operator = expression.get("key"), expression.get("operator")
         values = [str(v) for v in as_list(expression.get("values"))]
-        present = key in labels
-        if operator == "In" and not (present and str(labels[key]) in values):
+        present = name in labels
+        if operator == "In" and not (present and str(labels[name]) in values):
             return False
-        if operator == "NotIn" and present and str(labels[key]) in values:
+        if operator == "NotIn" and present and str(labels[name]) in values:
             return False
         if operator == "Exists" and not present:
             return False

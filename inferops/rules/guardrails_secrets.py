@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from inferops.placeholders import is_placeholder
 from inferops.redaction import TOKEN_PATTERNS, redact

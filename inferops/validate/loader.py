@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gc
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -265,9 +265,9 @@ def _scalar(node: ScalarNode) -> Any:
     if tag == _INT:
         return value if ":" in value else _int(node)
     if tag == _FLOAT:
-        return value if ":" in value else _SAFE.construct_yaml_float(node)
+        return value if ":" in value else _converted(node, _SAFE.construct_yaml_float)
     if tag == _BOOL:
-        return _SAFE.construct_yaml_bool(node)
+        return _converted(node, _SAFE.construct_yaml_bool)
     if tag == _NULL:
         return None
     return value  # timestamps, binary and custom tags stay text, as JSON has no such types
@@ -276,9 +276,15 @@ def _scalar(node: ScalarNode) -> Any:
 def _int(node: ScalarNode) -> int | str:
     """An integer, or its text when it has more digits than Python converts (``sys.get_int_max_str_digits``):
     no Kubernetes field holds such a number, and the schema check then reports the field."""
+    return _converted(node, _SAFE.construct_yaml_int)
+
+
+def _converted(node: ScalarNode, construct: Callable[[ScalarNode], Any]) -> Any:
+    """``construct(node)``, or the text when it cannot convert it: too many digits, or an explicit tag on a
+    value of another type (``!!bool x``, ``!!int ''``, ``!!float .``); the schema check reports the field."""
     try:
-        return _SAFE.construct_yaml_int(node)
-    except ValueError:
+        return construct(node)
+    except (ValueError, IndexError, KeyError):
         return node.value
 
 

@@ -196,13 +196,12 @@ def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
     renderable = [c for c in closures if _renderable(c, options, cwd, got)]
     unrendered = [c for c in closures if c not in renderable]
     rendered: list[Closure] = []
-    if renderable:
-        tool = find_kustomize()
-        if tool is None:
-            _skip_render(renderable, options, cwd, got)
-            unrendered.extend(renderable)
-            renderable = []
-    if renderable:
+    tool = find_kustomize() if renderable else None
+    if renderable and tool is None:
+        _skip_render(renderable, options, cwd, got)
+        unrendered.extend(renderable)
+        renderable = []
+    if renderable and tool is not None:
         from inferops.validate.origins import Sources, rendered_manifests
 
         sources = Sources(cwd, strict=options.strict)

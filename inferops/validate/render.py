@@ -108,7 +108,7 @@ class Kustomize:
             return _timed_out(self.short_name)
         argv = [*sandbox, *self.command, str(directory), *SAFE_FLAGS]
         try:
-            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL,  # noqa: S603
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL,  # noqa: S603 -- argv, no shell
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                                        start_new_session=True)
         except OSError as err:
