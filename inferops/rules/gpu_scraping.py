@@ -68,9 +68,9 @@ def selects(selector: Any, labels: dict[str, Any]) -> bool:
         if key not in labels or str(labels[key]) != str(value):
             return False
     for expression in as_list(selector.get("matchExpressions")):
-        if not isinstance(expression, dict):
+        if not isinstance(expression, dict) or not isinstance(expression.get("key"), str):
             return False
-        name, operator = expression.get("key"), expression.get("operator")
+        name, operator = expression["key"], expression.get("operator")
         values = [str(v) for v in as_list(expression.get("values"))]
         present = name in labels
         if operator == "In" and not (present and str(labels[name]) in values):
