@@ -79,14 +79,29 @@ def facts_from_config(config: Mapping[str, Any], name: str, source: str, params_
     if params is None:
         raise ConfigError("needs vocab_size and intermediate_size to estimate the parameter count")
     mla = (_int(config, "kv_lora_rank") or 0) + (_int(config, "qk_rope_head_dim") or 0)
+    window, full = _sliding_window(config, layers)
     return ModelFacts(
         name=name, params_b=round(params, 2), layers=layers, heads=heads,
         kv_heads=_int(config, "num_key_value_heads") or heads,
         head_dim=_int(config, "head_dim") or hidden // heads,
         max_context=_int(config, "max_position_embeddings", "n_positions", "seq_length") or 4096,
         bytes_per_param=_bytes_per_param(config), source=source,
-        mla_dim=mla if _int(config, "kv_lora_rank") else 0,
+        mla_dim=mla if _int(config, "kv_lora_rank") else 0, window=window, full_layers=full,
     )
+
+
+def _sliding_window(config: Mapping[str, Any], layers: int) -> tuple[int, int]:
+    """(window, layers with full attention) from ``layer_types`` or ``sliding_window_pattern``; (0, 0) when the
+    config states no mix of windowed and full layers (counting every layer as full is the safe side)."""
+    window = _int(config, "sliding_window")
+    types = config.get("layer_types")
+    if window and isinstance(types, list) and len(types) == layers:
+        full = sum(1 for t in types if t == "full_attention")
+        return (window, full) if full < layers else (0, 0)
+    pattern = _int(config, "sliding_window_pattern")
+    if window and pattern and pattern > 1:
+        return window, layers // pattern
+    return 0, 0
 
 
 def read_config(path: Path) -> dict[str, Any]:

@@ -17,7 +17,6 @@ KV heads than GPUs (vLLM ``QKVParallelLinear``).
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, replace
 
@@ -42,6 +41,10 @@ class ModelFacts:
     mla_dim: int = 0
     #: Checkpoint size (GB) when the weights are not parameters × one dtype (gpt-oss MXFP4).
     checkpoint_gb: float | None = None
+    #: Sliding-window attention: tokens a windowed layer keeps, and how many layers attend to the full context
+    #: (the others keep at most ``window`` tokens in vLLM's hybrid KV cache manager). 0 = no sliding window.
+    window: int = 0
+    full_layers: int = 0
 
     def weights_bytes(self) -> float:
         if self.checkpoint_gb is not None and self.bytes_per_param == _native(self):
@@ -49,11 +52,31 @@ class ModelFacts:
         return self.params_b * 1e9 * self.bytes_per_param
 
     def kv_bytes_per_token(self, tp: int, kv_cache_bytes: float = 2.0) -> float:
-        """KV cache one token takes on each GPU of a ``tp``-way tensor-parallel group."""
+        """KV cache one token takes on each GPU of a ``tp``-way tensor-parallel group, over all layers."""
+        return self._per_layer_token(tp, kv_cache_bytes) * self.layers
+
+    def _per_layer_token(self, tp: int, kv_cache_bytes: float) -> float:
         if self.mla_dim:
-            return self.layers * self.mla_dim * kv_cache_bytes
+            return self.mla_dim * kv_cache_bytes
         heads_per_gpu = max(1, self.kv_heads // tp) if tp > 0 else self.kv_heads
-        return 2 * self.layers * heads_per_gpu * self.head_dim * kv_cache_bytes
+        return 2 * heads_per_gpu * self.head_dim * kv_cache_bytes
+
+    def kv_bytes(self, context: int, tp: int, kv_cache_bytes: float = 2.0) -> float:
+        """KV cache per GPU for one sequence of ``context`` tokens (windowed layers keep ``window`` tokens)."""
+        per = self._per_layer_token(tp, kv_cache_bytes)
+        if not self.window or context <= self.window:
+            return per * self.layers * context
+        return per * (self.full_layers * context + (self.layers - self.full_layers) * self.window)
+
+    def max_tokens(self, budget: float, tp: int, kv_cache_bytes: float = 2.0) -> int:
+        """The longest sequence whose KV cache fits ``budget`` bytes per GPU."""
+        per = self._per_layer_token(tp, kv_cache_bytes)
+        if budget <= 0:
+            return 0
+        if not self.window or budget <= per * self.layers * self.window:
+            return int(budget // (per * self.layers))
+        windowed = per * (self.layers - self.full_layers) * self.window
+        return int((budget - windowed) // (per * self.full_layers)) if self.full_layers else 10**9
 
     def divides_heads(self, tp: int) -> bool:
         """vLLM ``ModelConfig.verify_with_parallel_config``: attention heads % TP == 0; and with fewer KV
@@ -111,15 +134,15 @@ MODELS: dict[str, ModelFacts] = {f.name: f for f in (
     _row("mistral-small-24b-2501", "mistralai/Mistral-Small-24B-Instruct-2501", 23.6, 40, 32, 8, 128, 32768),
     _row("mixtral-8x7b-v0.1", "mistralai/Mixtral-8x7B-Instruct-v0.1", 46.7, 32, 32, 8, 128, 32768),
     _row("mixtral-8x22b-v0.1", "mistralai/Mixtral-8x22B-Instruct-v0.1", 140.6, 56, 48, 8, 128, 65536),
-    # Gemma 2 and 3 (bf16). Gemma 3 uses sliding-window attention on most layers, so these KV sizes are an
-    # upper bound (vLLM's hybrid allocator needs less).
-    _row("gemma-2-2b", "google/gemma-2-2b-it", 2.61, 26, 8, 4, 256, 8192),
-    _row("gemma-2-9b", "google/gemma-2-9b-it", 9.24, 42, 16, 8, 256, 8192),
-    _row("gemma-2-27b", "google/gemma-2-27b-it", 27.2, 46, 32, 16, 128, 8192),
-    _row("gemma-3-1b", "google/gemma-3-1b-it", 1.0, 26, 4, 1, 256, 32768),
-    _row("gemma-3-4b", "google/gemma-3-4b-it", 4.3, 34, 8, 4, 256, 131072),
-    _row("gemma-3-12b", "google/gemma-3-12b-it", 12.2, 48, 16, 8, 256, 131072),
-    _row("gemma-3-27b", "google/gemma-3-27b-it", 27.4, 62, 32, 16, 128, 131072),
+    # Gemma 2 and 3 (bf16). Sliding-window attention (config ``sliding_window``): Gemma 2 alternates windowed
+    # and global layers; Gemma 3 has one global layer in six (``sliding_window_pattern: 6``).
+    _row("gemma-2-2b", "google/gemma-2-2b-it", 2.61, 26, 8, 4, 256, 8192, window=4096, full_layers=13),
+    _row("gemma-2-9b", "google/gemma-2-9b-it", 9.24, 42, 16, 8, 256, 8192, window=4096, full_layers=21),
+    _row("gemma-2-27b", "google/gemma-2-27b-it", 27.2, 46, 32, 16, 128, 8192, window=4096, full_layers=23),
+    _row("gemma-3-1b", "google/gemma-3-1b-it", 1.0, 26, 4, 1, 256, 32768, window=512, full_layers=4),
+    _row("gemma-3-4b", "google/gemma-3-4b-it", 4.3, 34, 8, 4, 256, 131072, window=1024, full_layers=5),
+    _row("gemma-3-12b", "google/gemma-3-12b-it", 12.2, 48, 16, 8, 256, 131072, window=1024, full_layers=8),
+    _row("gemma-3-27b", "google/gemma-3-27b-it", 27.4, 62, 32, 16, 128, 131072, window=1024, full_layers=10),
     # Microsoft Phi-3 and Phi-4 (bf16).
     _row("phi-3-mini-4k", "microsoft/Phi-3-mini-4k-instruct", 3.82, 32, 32, 32, 96, 4096),
     _row("phi-3-mini-128k", "microsoft/Phi-3-mini-128k-instruct", 3.82, 32, 32, 32, 96, 131072),
@@ -136,9 +159,9 @@ MODELS: dict[str, ModelFacts] = {f.name: f for f in (
     _row("deepseek-r1-distill-qwen-32b", "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B", 32.8, 64, 40, 8, 128, 131072),
     _row("deepseek-r1-distill-llama-8b", "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", 8.03, 32, 32, 8, 128, 131072),
     _row("deepseek-r1-distill-llama-70b", "deepseek-ai/DeepSeek-R1-Distill-Llama-70B", 70.6, 80, 64, 8, 128, 131072),
-    # OpenAI gpt-oss: MXFP4 experts, bf16 attention; sized by checkpoint.
-    _row("gpt-oss-20b", "openai/gpt-oss-20b", 20.9, 24, 64, 8, 64, 131072, 0.5, checkpoint_gb=13.8),
-    _row("gpt-oss-120b", "openai/gpt-oss-120b", 116.8, 36, 64, 8, 64, 131072, 0.5, checkpoint_gb=65.3),
+    # OpenAI gpt-oss: MXFP4 experts, bf16 attention; sized by checkpoint. Alternating 128-token windowed layers.
+    _row("gpt-oss-20b", "openai/gpt-oss-20b", 20.9, 24, 64, 8, 64, 131072, 0.5, checkpoint_gb=13.8, window=128, full_layers=12),
+    _row("gpt-oss-120b", "openai/gpt-oss-120b", 116.8, 36, 64, 8, 64, 131072, 0.5, checkpoint_gb=65.3, window=128, full_layers=18),
     # IBM Granite 3.x (bf16).
     _row("granite-3.1-2b", "ibm-granite/granite-3.1-2b-instruct", 2.53, 40, 32, 8, 64, 131072),
     _row("granite-3.1-8b", "ibm-granite/granite-3.1-8b-instruct", 8.17, 40, 32, 8, 128, 131072),
@@ -213,5 +236,3 @@ def with_quantization(facts: ModelFacts, bytes_per_param: float | None) -> Model
     return facts if bytes_per_param is None else replace(facts, bytes_per_param=bytes_per_param)
 
 
-def ceil_div(a: float, b: float) -> int:
-    return int(math.ceil(a / b))

@@ -50,11 +50,7 @@ class Fit:
 
     def max_context(self) -> int:
         """Most tokens one sequence can hold in the KV cache (0 when the weights do not fit)."""
-        budget = self.kv_budget
-        if budget <= 0:
-            return 0
-        tokens = int(budget // self.facts.kv_bytes_per_token(self.tp, self.kv_cache_bytes))
-        return tokens
+        return self.facts.max_tokens(self.kv_budget, self.tp, self.kv_cache_bytes)
 
     def holds(self, context: int) -> bool:
         return self.max_context() >= context
@@ -65,7 +61,7 @@ class Fit:
                 f"= {self.usable_bytes / GIB:.1f} GiB usable")
 
     def describe_kv(self, context: int) -> str:
-        need = self.facts.kv_bytes_per_token(self.tp, self.kv_cache_bytes) * context / GIB
+        need = self.facts.kv_bytes(context, self.tp, self.kv_cache_bytes) / GIB
         return (f"a {context}-token context needs {need:.1f} GiB of KV cache per GPU, "
                 f"{max(self.kv_budget, 0) / GIB:.1f} GiB is left")
 

@@ -73,7 +73,8 @@ def model_facts(model: Any) -> ModelFacts | None:
     if shape is not None:
         facts: ModelFacts | None = ModelFacts(model.model.lower(), shape.params_b, shape.layers, shape.heads,
                                               shape.kv_heads, shape.head_dim, shape.max_context,
-                                              shape.bytes_per_param, shape.source, shape.mla_dim)
+                                              shape.bytes_per_param, shape.source, shape.mla_dim,
+                                              window=shape.window, full_layers=shape.full_layers)
     else:
         facts = lookup(model.model)
     if facts is None:
@@ -274,7 +275,7 @@ def resolve(spec: Any, spec_path: Path, root: Any) -> Any:
                 shape = ModelShape(params_b=facts.params_b, layers=facts.layers, heads=facts.heads,
                                    kv_heads=facts.kv_heads, head_dim=facts.head_dim, max_context=facts.max_context,
                                    bytes_per_param=facts.bytes_per_param, mla_dim=facts.mla_dim,
-                                   source=facts.source[:500])
+                                   window=facts.window, full_layers=facts.full_layers, source=facts.source[:500])
                 m = m.model_copy(update={"model_shape": shape})
             base = size(m)
             _check_cache(m, model_facts(m))

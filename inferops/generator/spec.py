@@ -207,6 +207,9 @@ class ModelShape(_Strict):
     bytes_per_param: float = Field(default=2.0, gt=0, le=8, description="2 for bf16, 1 for fp8, 0.5 for 4-bit.")
     mla_dim: int = Field(default=0, ge=0, le=100000, description="Multi-head latent attention: kv_lora_rank + "
                          "qk_rope_head_dim (DeepSeek-V3); 0 otherwise.")
+    window: int = Field(default=0, ge=0, le=100_000_000, description="sliding_window of windowed layers; 0: none.")
+    full_layers: int = Field(default=0, ge=0, le=10000, description="Layers attending to the full context (with a "
+                             "sliding window).")
     source: str = Field(default="", max_length=500, description="Where these numbers come from.")
 
 
