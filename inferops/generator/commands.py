@@ -9,7 +9,7 @@ from pathlib import Path
 
 from inferops import __version__
 from inferops.errors import EXIT_FINDINGS, EXIT_OK, ConflictError, InferopsError
-from inferops.generator import report
+from inferops.generator import report, selfcheck
 from inferops.generator.gitrepo import BRANCH, init_and_commit
 from inferops.generator.plan import apply_changes, plan_changes
 from inferops.generator.render import ROOT, render
@@ -18,6 +18,10 @@ from inferops.generator.spec import EXAMPLE_SPEC, RepoSpec, load_spec
 
 def run(args: argparse.Namespace) -> int:
     return run_new(args) if args.command == "new" else run_add(args)
+
+
+def _spec_path(args: argparse.Namespace) -> Path:
+    return EXAMPLE_SPEC if args.example else Path(args.spec)
 
 
 def _new_spec(args: argparse.Namespace) -> tuple[RepoSpec, str]:
@@ -64,6 +68,7 @@ def run_new(args: argparse.Namespace) -> int:
     if args.dry_run:
         with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
             files = render(spec, Path(tmp))
+            selfcheck.check(Path(tmp) / ROOT, spec, _spec_path(args))
         print(f"Dry run, nothing written. `inferops new` would create {out}/ ({len(files)} files):")
         print("\n".join(report.tree(str(out), files)))
         return EXIT_OK
@@ -77,6 +82,7 @@ def run_new(args: argparse.Namespace) -> int:
     moved = False
     try:
         files = render(spec, work)
+        selfcheck.check(work / ROOT, spec, _spec_path(args))
         if existed:
             out.rmdir()  # empty (checked): the rendered tree replaces it in one rename
         try:
@@ -125,6 +131,7 @@ def run_add(args: argparse.Namespace) -> int:
     spec = _merged(state.spec, Path(args.spec), repo)
     with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
         rendered = render(spec, Path(tmp))
+        selfcheck.check(Path(tmp) / ROOT, spec, Path(args.spec))
     changes = plan_changes(repo, state.files, rendered, force=args.force)
     conflicts = [c.path for c in changes if c.action == "conflict"]
     pending = [c for c in changes if c.action in ("create", "update", "remove")]
