@@ -4,6 +4,9 @@ scheduler would reject are refused with the spec's file and line, and nothing is
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,6 +132,27 @@ def test_a_bad_model_config_is_one_line(tmp_path: Path, write_spec, capsys, text
     spec = write_spec("name: acme\nmodel: acme/acme-13b\nmodel_config: config.json\n")
     code, _, err = run_cli(capsys, "new", str(spec), "-o", str(tmp_path / "repo"))
     assert code == 2 and err.startswith(f"inferops: error: {spec}:3: model_config: ") and message in err
+
+
+def test_unknown_models_come_from_the_hub_cache_when_offline(tmp_path: Path, write_spec) -> None:
+    """The real huggingface_hub, offline (HF_HUB_OFFLINE=1), reading its cache: no network is touched."""
+    pytest.importorskip("huggingface_hub")
+    snapshot = tmp_path / "hub" / "models--acme--acme-13b-chat" / "snapshots" / ("0" * 40)
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text((CONFIGS / "acme-13b.json").read_text())
+    (snapshot.parents[1] / "refs").mkdir()
+    (snapshot.parents[1] / "refs" / "main").write_text("0" * 40)
+    spec = write_spec("name: acme\nmodel: acme/acme-13b-chat\ngpu: {product: NVIDIA-L4}\n")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HUB_CACHE": str(tmp_path / "hub")}
+    done = subprocess.run([sys.executable, "-m", "inferops", "new", str(spec), "-o", str(tmp_path / "repo"), "--no-git"],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert _args(tmp_path / "repo", "acme")[1:3] == ["--tensor-parallel-size=2", "--max-model-len=16384"]
+    env["HF_HUB_CACHE"] = str(tmp_path / "empty")  # not cached and offline: an unknown model, one GPU
+    done = subprocess.run([sys.executable, "-m", "inferops", "new", str(spec), "-o", str(tmp_path / "other"),
+                           "--no-git"], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert _args(tmp_path / "other", "acme")[1] == "--tensor-parallel-size=1"
 
 
 def test_saved_configs_agree_with_the_model_table() -> None:
