@@ -44,6 +44,13 @@ VLLM_USER_REQUIRED_SINCE = (0, 20, 0)
 #: TGI releases from which the image no longer starts as non-root (see the module docstring).
 TGI_ROOT_ONLY_SINCE = (3, 1, 1)
 
+#: Why each runtime's pods start as non-root, written as a comment into the generated Deployment.
+NON_ROOT_NOTE = {
+    "vllm": "vLLM needs USER because the uid has no /etc/passwd entry in its image (vllm-project/vllm#44548).",
+    "tgi": "TGI images from 3.1.1 on keep Python under /root and cannot start as non-root "
+           "(huggingface/text-generation-inference#3082); 3.1.0 is the last one that can.",
+}
+
 _VERSION = re.compile(r"^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?(?:$|[-+])")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inferops import __version__
-from inferops.facts.runtimes import writable_env
+from inferops.facts.runtimes import NON_ROOT_NOTE, writable_env
 from inferops.generator import gpus, sizing
 from inferops.generator.images import parse_pinned_image, registry_glob
 from inferops.rules.images import ImageRef
@@ -175,6 +175,7 @@ def model_context(spec: RepoSpec, model: ModelSpec) -> dict[str, Any]:
         "hf_token": model.hf_token.model_dump() if model.hf_token else None,
         "cache": {**model.cache.model_dump(), "size": cache.size, "persistent": cache.persistent, "dir": CACHE_DIR},
         "env": [{"name": k, "value": v} for k, v in env],
+        "non_root_note": NON_ROOT_NOTE[rt.name],
         "tmp": {"dir": TMP_DIR, "size": f"{TMP_SIZE_GIB}Gi"},
         "run_as": RUN_AS,
         "startup": {"period": STARTUP_PERIOD, "failure_threshold": startup_budget // STARTUP_PERIOD},
