@@ -179,3 +179,27 @@ def test_builds_of_a_model_share_its_row(model: str, name: str, bytes_per_param:
     facts = lookup(model)
     assert facts is not None and (facts.name, facts.bytes_per_param) == (name, bytes_per_param)
     assert facts.source.startswith("https://huggingface.co/") and facts.source.endswith("/config.json")
+
+
+def test_new_refuses_what_validate_would_reject_naming_the_spec_line(tmp_path: Path, write_spec, capsys) -> None:
+    """TGI 3.3.3 cannot start as non-root; the rule that says so runs on the rendered dev overlay."""
+    text = (SPECS / "tgi.yaml").read_text().replace("text-generation-inference:3.0.2", "text-generation-inference:3.3.3")
+    spec = write_spec(text)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "3.3.3" in row)
+    out = tmp_path / "repo"
+    code, _, err = run_cli(capsys, "new", str(spec), "-o", str(out))
+    assert code == 2 and not out.exists() and err.count("\n") == 1
+    assert err.startswith(f"inferops: error: {spec}:{line}: the generated repository would fail `inferops validate`, "
+                          "nothing was written: apps/mistral-7b/base/deployment.yaml:")
+    assert "[runtime-root-only-image] container server runs text-generation-inference:3.3.3 as uid 1000" in err
+
+
+def test_add_refuses_what_validate_would_reject_and_changes_nothing(tmp_path: Path, write_spec, capsys) -> None:
+    out = tmp_path / "repo"
+    assert run_cli(capsys, "new", str(SPECS / "one-gpu.yaml"), "-o", str(out), "--no-git")[0] == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    spec = write_spec("name: tgi\nmodel: mistralai/Mistral-7B-Instruct-v0.3\nruntime: tgi\n"
+                      "image: ghcr.io/huggingface/text-generation-inference:3.3.4\n")
+    code, _, err = run_cli(capsys, "add", str(spec), "--repo", str(out))
+    assert code == 2 and err.startswith(f"inferops: error: {spec}:4: the generated repository would fail")
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
