@@ -199,6 +199,9 @@ def _too_small(model: Any, facts: ModelFacts, at: Fit, target: int, counts: list
 def _no_count(model: Any, facts: ModelFacts, target: int, counts: list[int], fit: Any, product: str,
               per_node: int | None) -> str:
     largest = counts[-1] if counts else 1
+    if model.gpu.mig_profile:
+        return (f"{model.model} does not fit one {product} slice with a {target}-token context "
+                f"({fit(1).describe()}); pick a larger MIG profile, whole GPUs or a quantised model")
     return (f"{model.model} does not fit one {product} node with a {target}-token context even on {largest} "
             f"GPU(s) ({fit(largest).describe()}); serving across nodes needs a LeaderWorkerSet (not generated "
             "yet), or pick a larger GPU or a quantised model")

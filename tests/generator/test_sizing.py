@@ -203,3 +203,11 @@ def test_add_refuses_what_validate_would_reject_and_changes_nothing(tmp_path: Pa
     code, _, err = run_cli(capsys, "add", str(spec), "--repo", str(out))
     assert code == 2 and err.startswith(f"inferops: error: {spec}:4: the generated repository would fail")
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_model_larger_than_its_mig_slice_is_refused(tmp_path: Path, write_spec, capsys) -> None:
+    spec = write_spec("name: l70\nmodel: meta-llama/Llama-3.3-70B-Instruct\n"
+                      "gpu: {product: NVIDIA-A100-SXM4-80GB, mig_profile: 3g.40gb}\n")
+    code, _, err = run_cli(capsys, "new", str(spec), "-o", str(tmp_path / "repo"))
+    assert code == 2 and f"{spec}:2: meta-llama/Llama-3.3-70B-Instruct does not fit one NVIDIA-A100-SXM4-80GB MIG " \
+        "3g.40gb slice" in err and "pick a larger MIG profile" in err
