@@ -47,9 +47,16 @@ class ModelFacts:
     full_layers: int = 0
 
     def weights_bytes(self) -> float:
-        if self.checkpoint_gb is not None and self.bytes_per_param == _native(self):
+        if self.checkpoint_gb is not None:
             return self.checkpoint_gb * 1e9
         return self.params_b * 1e9 * self.bytes_per_param
+
+    def loaded_as(self, bytes_per_param: float) -> ModelFacts:
+        """The model loaded at another precision (a quantised build or ``--quantization``); the checkpoint
+        size no longer applies then."""
+        if bytes_per_param == self.bytes_per_param:
+            return self
+        return replace(self, bytes_per_param=bytes_per_param, checkpoint_gb=None)
 
     def kv_bytes_per_token(self, tp: int, kv_cache_bytes: float = 2.0) -> float:
         """KV cache one token takes on each GPU of a ``tp``-way tensor-parallel group, over all layers."""
@@ -87,10 +94,6 @@ class ModelFacts:
 
     def describe_weights(self) -> str:
         return f"{self.params_b:g}B parameters ≈ {self.weights_bytes() / GIB:.1f} GiB of weights"
-
-
-def _native(facts: ModelFacts) -> float:
-    return _TABLE_BYTES.get(facts.name, 2.0)
 
 
 def _row(key: str, repo: str, params_b: float, layers: int, heads: int, kv_heads: int, head_dim: int,
@@ -169,9 +172,6 @@ MODELS: dict[str, ModelFacts] = {f.name: f for f in (
     _row("granite-3.3-8b", "ibm-granite/granite-3.3-8b-instruct", 8.17, 40, 32, 8, 128, 131072),
 )}
 
-#: Native bytes per parameter of table rows that are not bf16 (used to tell a re-quantised load apart).
-_TABLE_BYTES = {name: f.bytes_per_param for name, f in MODELS.items() if f.bytes_per_param != 2.0}
-
 #: Other spellings of a table key (after canonicalisation).
 _ALIASES = {
     "deepseek-v3-0324": "deepseek-v3", "deepseek-r1-0528": "deepseek-r1", "mistral-7b": "mistral-7b-v0.3",
@@ -228,11 +228,11 @@ def lookup(model_id: str) -> ModelFacts | None:
     if facts is None:
         return None
     hinted = name_hint_bytes(model_id)
-    return replace(facts, bytes_per_param=hinted) if hinted is not None and hinted < facts.bytes_per_param else facts
+    return facts.loaded_as(hinted) if hinted is not None and hinted < facts.bytes_per_param else facts
 
 
 def with_quantization(facts: ModelFacts, bytes_per_param: float | None) -> ModelFacts:
     """``facts`` loaded with another weight format (``--quantization``); ``None`` keeps it."""
-    return facts if bytes_per_param is None else replace(facts, bytes_per_param=bytes_per_param)
+    return facts if bytes_per_param is None else facts.loaded_as(bytes_per_param)
 
 

@@ -11,7 +11,7 @@ would make false errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from inferops.facts.models import (
     DTYPE_BYTES,
@@ -65,7 +65,7 @@ def served_model(server: Server) -> ModelFacts | None:
     if facts is None or model is None:
         return None
     size = bytes_per_param(server, model, facts.bytes_per_param)
-    return None if size is None else replace(facts, bytes_per_param=size)
+    return None if size is None else facts.loaded_as(size)
 
 
 def kv_cache_bytes(server: Server) -> float | None:
