@@ -8,7 +8,7 @@ from pathlib import Path
 
 from inferops import __version__
 from inferops.errors import EXIT_FINDINGS, EXIT_OK, ConflictError, InferopsError
-from inferops.generator import report
+from inferops.generator import report, selfcheck
 from inferops.generator.build import build_directory
 from inferops.generator.gitrepo import BRANCH, GitFailed, init_and_commit
 from inferops.generator.plan import apply_changes, plan_changes
@@ -19,6 +19,10 @@ from inferops.generator.state import State, load_state
 
 def run(args: argparse.Namespace) -> int:
     return run_new(args) if args.command == "new" else run_add(args)
+
+
+def _spec_path(args: argparse.Namespace) -> Path:
+    return EXAMPLE_SPEC if args.example else Path(args.spec)
 
 
 def _new_spec(args: argparse.Namespace) -> tuple[RepoSpec, str]:
@@ -58,12 +62,15 @@ def _commit_message(spec: RepoSpec, source: str) -> str:
     )
 
 
-def _build(spec: RepoSpec, out: Path, commit_message: str | None) -> tuple[dict[str, bytes], str | None]:
-    """Render (and commit, given a message) in a temporary sibling of ``out``, then rename it into place:
-    ``out`` is created whole or not at all, even when the run is interrupted or the disk is full."""
+def _build(spec: RepoSpec, spec_path: Path, out: Path,
+           commit_message: str | None) -> tuple[dict[str, bytes], str | None]:
+    """Render, check (:mod:`selfcheck`) and commit (given a message) in a temporary sibling of ``out``, then
+    rename it into place: ``out`` is created whole or not at all, even when the run is interrupted, the
+    disk is full or the generated tree does not validate."""
     try:
         with build_directory(out.parent) as work:
             files = render(spec, work)
+            selfcheck.check(work / ROOT, spec, spec_path)
             commit = init_and_commit(work / ROOT, sorted(files), commit_message) if commit_message else None
             (work / ROOT).rename(out)  # atomic; replaces an empty directory
     except GitFailed as err:
@@ -80,12 +87,12 @@ def run_new(args: argparse.Namespace) -> int:
     out = Path(args.output)
     _check_new_target(out)
     if args.dry_run:
-        files = _render_files(spec)
+        files = _render_files(spec, check_with=_spec_path(args))
         print(f"Dry run, nothing written. `inferops new` would create {out}/ ({len(files)} files):")
         print("\n".join(report.tree(str(out), files)))
         return EXIT_OK
 
-    files, commit = _build(spec, out, _commit_message(spec, source) if not args.no_git else None)
+    files, commit = _build(spec, _spec_path(args), out, _commit_message(spec, source) if not args.no_git else None)
     where = f"Git repository on branch {BRANCH}, commit {commit}" if commit else "no Git repository (--no-git)"
     print(f"Created {out}/ ({len(files)} files; {where}):")
     print("\n".join(report.tree(str(out), files)))
@@ -107,11 +114,15 @@ def _merged(current: RepoSpec, path: Path, repo: Path) -> RepoSpec:
         raise InferopsError(f"cannot be added to {repo}: {describe_error(err.errors()[0])}", file=str(path)) from None
 
 
-def _render_files(spec: RepoSpec) -> dict[str, bytes]:
-    """The repository ``spec`` renders to (path -> content), rendered in a temporary directory."""
+def _render_files(spec: RepoSpec, check_with: Path | None = None) -> dict[str, bytes]:
+    """The repository ``spec`` renders to (path -> content), rendered in a temporary directory; given the
+    spec file it came from, the rendered tree is validated first (:mod:`selfcheck`, exit 2 on errors)."""
     try:
         with tempfile.TemporaryDirectory(prefix="inferops-") as tmp:
-            return render(spec, Path(tmp))
+            files = render(spec, Path(tmp))
+            if check_with is not None:
+                selfcheck.check(Path(tmp) / ROOT, spec, check_with)
+            return files
     except OSError as err:
         raise InferopsError(f"cannot render in the temporary directory {tempfile.gettempdir()}: "
                             f"{err.strerror or err}") from None
@@ -128,7 +139,7 @@ def run_add(args: argparse.Namespace) -> int:
     repo = Path(args.repo)
     state = load_state(repo)
     spec = _merged(state.spec, Path(args.spec), repo)
-    rendered = _render_files(spec)
+    rendered = _render_files(spec, check_with=Path(args.spec))
     changes = plan_changes(repo, state.files, rendered, force=args.force, removable=_removable(state, rendered))
     conflicts = [c.path for c in changes if c.action == "conflict"]
     pending = [c for c in changes if c.action in ("create", "update", "remove")]

@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from inferops import __version__
-from inferops.generator import gpus
+from inferops.facts.runtimes import NON_ROOT_NOTE, writable_env
+from inferops.generator import gpus, sizing
 from inferops.generator.images import parse_pinned_image, registry_glob
 from inferops.rules.images import ImageRef
 from inferops.generator.runtimes import RUNTIMES, Runtime
@@ -39,6 +40,9 @@ REQUIRED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.
 #: Pods run as this unprivileged user (Pod Security "restricted").
 RUN_AS = 1000
 CACHE_DIR = "/cache"
+#: /tmp is an emptyDir too, so the root filesystem can be read-only (runtimes write sockets and scratch here).
+TMP_DIR = "/tmp"  # noqa: S108 -- a mount path inside the generated pods, not a file we create
+TMP_SIZE_GIB = 4
 #: Probe periods: the startup probe allows ``startup_minutes``; afterwards liveness restarts a hung server.
 STARTUP_PERIOD = 30
 
@@ -51,6 +55,7 @@ class Placement:
     env: str
     namespace: str
     gpus: int
+    context: int | None  # --max-model-len / --max-total-tokens written by the generator (None: not written)
     image: ImageRef
     replicas: int | None  # None when an autoscaler owns the replica count
     min_replicas: int
@@ -78,7 +83,9 @@ def place(spec: RepoSpec, model: ModelSpec, env: str | None) -> Placement:
     """``model`` in ``env`` (``None``: the base, i.e. the model's own values without overrides)."""
     o = model.environments.get(env) if env else None
     image = (o.image if o else None) or model.image or RUNTIMES[model.runtime].default_image
-    gpu_count = (o.gpu_count if o else None) or model.gpu.count
+    sized = sizing.size(model)
+    gpu_count = (o.gpu_count if o else None) or sized.count
+    context = None if sizing.given_context(model) is not None else sized.context
     a = model.autoscaling
     if a is None:
         replicas = (o.replicas if o else None) or model.replicas or 1
@@ -87,7 +94,8 @@ def place(spec: RepoSpec, model: ModelSpec, env: str | None) -> Placement:
         replicas = None
         low = (o.min_replicas if o else None) or a.min_replicas
         high = (o.max_replicas if o else None) or a.max_replicas
-    return Placement(model, env or "", namespace_of(spec, env) if env else "", gpu_count, parse_pinned_image(image),
+    return Placement(model, env or "", namespace_of(spec, env) if env else "", gpu_count, context,
+                     parse_pinned_image(image),
                      replicas, low, high)
 
 
@@ -109,16 +117,28 @@ def _pod_resources(p: Placement) -> dict[str, Any]:
     gpu_resource = p.model.gpu.resource
     cpu = r.cpu or str(4 * p.gpus)
     memory = r.memory or f"{32 * p.gpus}Gi"
+    requests = {"cpu": cpu, "memory": memory, gpu_resource: str(p.gpus)}
+    cache = sizing.cache_plan(p.model, sizing.size(p.model))
+    if not cache.persistent:  # the kubelet evicts a pod whose emptyDirs outgrow the node's free ephemeral storage
+        requests["ephemeral-storage"] = f"{_gib(cache.size) + TMP_SIZE_GIB}Gi"
     return {
-        "requests": {"cpu": cpu, "memory": memory, gpu_resource: str(p.gpus)},
+        "requests": requests,
         "limits": {"memory": memory, gpu_resource: str(p.gpus)},
         "shm_size": r.shm_size or ("8Gi" if p.gpus > 1 else "2Gi"),
     }
 
 
+def _gib(quantity: str) -> int:
+    """A quantity in whole GiB, rounded up."""
+    from inferops.rules.gpu_facts import parse_quantity
+
+    value = parse_quantity(quantity) or 0
+    return -(-int(value) // 2**30)
+
+
 def _server(p: Placement) -> dict[str, Any]:
     """What differs per environment inside the pod: args (tensor parallelism), resources, /dev/shm."""
-    return {"args": p.runtime.args(p.model.model, p.gpus, p.model.args), **_pod_resources(p)}
+    return {"args": p.runtime.args(p.model.model, p.gpus, p.context, p.model.args), **_pod_resources(p)}
 
 
 def monitor_kind(model: ModelSpec) -> str | None:
@@ -220,6 +240,8 @@ def model_context(spec: RepoSpec, model: ModelSpec) -> dict[str, Any]:
     if model.team:
         labels["inferops.io/team"] = model.team
     a = model.autoscaling
+    cache = sizing.cache_plan(model, sizing.size(model))
+    env = writable_env(rt.name, CACHE_DIR, TMP_DIR)
     return {
         "name": model.name,
         "hf_id": model.model,
@@ -251,7 +273,10 @@ def model_context(spec: RepoSpec, model: ModelSpec) -> dict[str, Any]:
         "tolerate_taint": model.gpu.tolerate_taint,
         "gpu_taint": gpus.GPU_RESOURCE,
         "hf_token": model.hf_token.model_dump() if model.hf_token else None,
-        "cache": {**model.cache.model_dump(), "dir": CACHE_DIR, "hf_home": f"{CACHE_DIR}/huggingface"},
+        "cache": {**model.cache.model_dump(), "size": cache.size, "persistent": cache.persistent, "dir": CACHE_DIR},
+        "env": [{"name": k, "value": v} for k, v in env],
+        "non_root_note": NON_ROOT_NOTE[rt.name],
+        "tmp": {"dir": TMP_DIR, "size": f"{TMP_SIZE_GIB}Gi"},
         "run_as": RUN_AS,
         "startup": {"period": STARTUP_PERIOD, "failure_threshold": startup_budget // STARTUP_PERIOD},
         "progress_deadline": startup_budget + 600,
@@ -310,7 +335,7 @@ def _namespaced_kinds(spec: RepoSpec, env: str) -> list[dict[str, str]]:
     kinds = {("", "ServiceAccount"), ("", "Service"), ("apps", "Deployment"), ("policy", "PodDisruptionBudget")}
     for p in _placements(spec, env):
         m = p.model
-        if m.cache.persistent:
+        if sizing.cache_plan(m, sizing.size(m)).persistent:
             kinds.add(("", "PersistentVolumeClaim"))
         if m.autoscaling is not None:
             kinds.add(("keda.sh", "ScaledObject") if m.autoscaling.engine == "keda"
@@ -398,8 +423,12 @@ def repository_context(spec: RepoSpec) -> dict[str, Any]:
                 "name": m.name,
                 "hf_id": m.model,
                 "runtime": RUNTIMES[m.runtime].title,
-                "gpu": (f"1 x MIG {m.gpu.mig_profile}" if m.gpu.mig_profile else f"{m.gpu.count} x GPU")
+                "gpu": (f"1 x MIG {m.gpu.mig_profile}" if m.gpu.mig_profile else f"{sizing.size(m).count} x GPU")
                 + (f" ({', '.join(m.gpu.product)})" if m.gpu.product else ""),
+                "sizing": sizing.size(m).reason,
+                "context": sizing.size(m).context,
+                "cache": sizing.cache_plan(m, sizing.size(m)).size,
+                "cache_kind": "PVC" if sizing.cache_plan(m, sizing.size(m)).persistent else "emptyDir",
                 "environments": list(m.environments),
                 "port": RUNTIMES[m.runtime].port,
                 "hf_token": m.hf_token.model_dump() if m.hf_token else None,

@@ -21,7 +21,7 @@ _REFERENCE = re.compile(
 def parse_pinned_image(ref: str) -> ImageRef:
     """Parse a pinned image reference; raise ``ValueError`` with a hint when it is not one."""
     if not _REFERENCE.fullmatch(ref):
-        raise ValueError(f"{ref!r} is not an image reference like 'docker.io/vllm/vllm-openai:v0.11.0'")
+        raise ValueError(f"{ref!r} is not an image reference like 'docker.io/vllm/vllm-openai:v0.31.0'")
     image = parse_image(ref)
     if image.floating:
         problem = "uses ':latest'" if image.tag else "has no tag"

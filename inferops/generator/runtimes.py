@@ -4,13 +4,20 @@ Each runtime states its pinned default image, how it is started (tensor parallel
 port, health and metrics endpoints and the queue-depth metric autoscalers scale on. Sources: vLLM
 ``docs/deployment/k8s.md`` and ``docs/usage/metrics.md``; TGI launcher reference (see
 shared/docs/gpu-serving-facts.md, B.13-B.24). Both run as a non-root user with every capability dropped,
-so both listen on an unprivileged port (TGI's default 80 would need NET_BIND_SERVICE).
+so both listen on an unprivileged port (TGI's default 80 would need NET_BIND_SERVICE). The pinned images
+and what each needs to start as non-root are facts of :mod:`inferops.facts.runtimes` (sources and how to
+bump a version are there).
+
+Each value the overlays may change is its own argument (``--tensor-parallel-size=4``), always at the same
+index, so an overlay patches one list item.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from inferops.facts import runtimes as facts
 
 RuntimeName = Literal["vllm", "tgi"]
 
@@ -34,13 +41,18 @@ class Runtime:
     def default_image(self) -> str:
         return f"{self.image}:{self.tag}"
 
-    def args(self, model: str, gpus: int, extra: list[str]) -> list[str]:
-        """Container args: serve ``model`` sharded over ``gpus`` GPUs (tensor-parallel size = GPUs per pod)."""
+    def args(self, model: str, gpus: int, context: int | None, extra: list[str]) -> list[str]:
+        """Container args: serve ``model`` sharded over ``gpus`` GPUs (tensor-parallel size = GPUs per pod,
+        always ``args[1]``) with a ``context``-token limit (``None``: the runtime's default)."""
         if self.name == "vllm":
-            base = [model, "--tensor-parallel-size", str(gpus), "--port", str(self.port)]
+            base = [model, f"--tensor-parallel-size={gpus}"]
+            if context is not None:
+                base.append(f"--max-model-len={context}")
         else:
-            base = ["--model-id", model, "--num-shard", str(gpus), "--port", str(self.port)]
-        return [*base, *extra]
+            base = [f"--model-id={model}", f"--num-shard={gpus}"]
+            if context is not None:  # TGI needs max_input_tokens < max_total_tokens (its defaults: max - 1, max)
+                base += [f"--max-input-tokens={context - 1}", f"--max-total-tokens={context}"]
+        return [*base, f"--port={self.port}", *extra]
 
     def queue_query(self, namespace: str, deployment: str, model: str) -> str:
         """PromQL for the queue depth of one model in one namespace (KEDA's query must return one value)."""
@@ -56,8 +68,8 @@ RUNTIMES: dict[str, Runtime] = {
     "vllm": Runtime(
         name="vllm",
         title="vLLM",
-        image="docker.io/vllm/vllm-openai",
-        tag="v0.11.0",
+        image=facts.VLLM_IMAGE,
+        tag=facts.VLLM_TAG,
         command=("vllm", "serve"),
         port=8000,
         health_path="/health",
@@ -68,8 +80,8 @@ RUNTIMES: dict[str, Runtime] = {
     "tgi": Runtime(
         name="tgi",
         title="Text Generation Inference",
-        image="ghcr.io/huggingface/text-generation-inference",
-        tag="3.3.4",
+        image=facts.TGI_IMAGE,
+        tag=facts.TGI_TAG,
         command=("text-generation-launcher",),
         port=8080,
         health_path="/health",

@@ -129,7 +129,12 @@ class _Strict(BaseModel):
 class Gpu(_Strict):
     """GPUs of one pod; the runtime shards the model over all of them (tensor-parallel size = count)."""
 
-    count: int = Field(default=1, ge=1, le=16, description="GPUs per pod; also the tensor-parallel size.")
+    count: int | None = Field(
+        default=None, ge=1, le=16,
+        description="GPUs per pod; also the tensor-parallel size. Omitted: the smallest count that holds the "
+        "weights and the KV cache on gpu.product, divides the attention heads and fits one node (1 without "
+        "a known model and product).",
+    )
     product: Annotated[list[GpuProduct], BeforeValidator(lambda v: [v] if isinstance(v, str) else v,
                                                          json_schema_input_type=GpuProduct | list[GpuProduct])] = Field(
         default_factory=list,
@@ -144,7 +149,7 @@ class Gpu(_Strict):
     @model_validator(mode="after")
     def _check_mig(self) -> Gpu:
         if self.mig_profile is not None:
-            if self.count != 1:
+            if self.count not in (None, 1):
                 raise ValueError("a MIG slice is one device: with mig_profile, count must be 1")
             problem = gpus.check_mig_profile(self.mig_profile, self.product)
             if problem:
@@ -184,9 +189,13 @@ class Resources(_Strict):
 class Cache(_Strict):
     """Where model weights are downloaded to (HF_HOME)."""
 
-    size: Quantity = Field(default="50Gi", description="Size limit of the cache volume.")
-    persistent: bool = Field(
-        default=False, description="Keep weights across restarts in a PersistentVolumeClaim (else an emptyDir)."
+    size: Quantity | None = Field(
+        default=None, description="Size of the cache volume. Default: the model's weights × 1.2 + 10Gi, rounded up "
+        "to 10Gi, at least 50Gi (50Gi for models inferops does not know)."
+    )
+    persistent: bool | None = Field(
+        default=None, description="Keep weights across restarts in a PersistentVolumeClaim (else an emptyDir). "
+        "Default: a PVC when the cache is above 200Gi and the model runs one replica, else an emptyDir."
     )
     storage_class: NamespaceName | None = Field(default=None, description="StorageClass of the PVC.")
     access_mode: Literal["ReadWriteOnce", "ReadWriteMany"] = Field(
@@ -237,6 +246,34 @@ class Expose(_Strict):
         "data plane); the Gateway's namespace when gateway is set and this is empty.",
     )
     gateway: Gateway | None = Field(default=None, description="Expose the model through a Gateway API HTTPRoute.")
+
+
+#: ``model_config`` (a spec key) is pydantic's settings attribute, so its field is ``config_json`` with that
+#: alias; ``model_shape`` is a field too, so pydantic's ``model_`` namespace warning is off.
+_MODEL_FIELDS_CONFIG = ConfigDict(extra="forbid", strict=True, populate_by_name=True, protected_namespaces=())
+
+
+class _StrictModelFields(_Strict):
+    model_config = _MODEL_FIELDS_CONFIG
+
+
+class ModelShape(_Strict):
+    """A model's shape as its config.json states it: what GPU sizing needs. Filled in by inferops from
+    ``model_config`` or the Hugging Face Hub (and recorded in .inferops/state.json); may be written by hand."""
+
+    params_b: float = Field(gt=0, le=10000, description="Parameters, in billions.")
+    layers: int = Field(ge=1, le=10000, description="num_hidden_layers.")
+    heads: int = Field(ge=1, le=10000, description="num_attention_heads.")
+    kv_heads: int = Field(ge=1, le=10000, description="num_key_value_heads.")
+    head_dim: int = Field(ge=1, le=100000, description="head_dim (hidden_size / num_attention_heads).")
+    max_context: int = Field(ge=1, le=100_000_000, description="max_position_embeddings.")
+    bytes_per_param: float = Field(default=2.0, gt=0, le=8, description="2 for bf16, 1 for fp8, 0.5 for 4-bit.")
+    mla_dim: int = Field(default=0, ge=0, le=100000, description="Multi-head latent attention: kv_lora_rank + "
+                         "qk_rope_head_dim (DeepSeek-V3); 0 otherwise.")
+    window: int = Field(default=0, ge=0, le=100_000_000, description="sliding_window of windowed layers; 0: none.")
+    full_layers: int = Field(default=0, ge=0, le=10000, description="Layers attending to the full context (with a "
+                             "sliding window).")
+    source: str = Field(default="", max_length=500, description="Where these numbers come from.")
 
 
 class Overrides(_Strict):
@@ -298,12 +335,26 @@ def _env_shorthand(entry: type[BaseModel]) -> Any:
 class ModelSpec(_Strict):
     """One served model."""
 
+    model_config = _MODEL_FIELDS_CONFIG
+
     name: ModelName = Field(description="Object and directory name, a DNS-1035 label of at most 40 characters.")
     model: Annotated[str, _pattern_checker(_HF_ID, "a Hugging Face model id like 'meta-llama/Llama-3.1-8B-Instruct'")] = (
         Field(description="Hugging Face model id the runtime serves.")
     )
     runtime: Literal["vllm", "tgi"] = Field(default="vllm", description="Serving runtime.")
     gpu: Gpu = Field(default_factory=Gpu)
+    max_model_len: int | None = Field(
+        default=None, ge=256, le=100_000_000,
+        description="Context length (--max-model-len; TGI --max-total-tokens). Default: the largest that fits, "
+        "capped at the model's maximum.",
+    )
+    config_json: Annotated[str, _pattern_checker(re.compile(r"^[^\0\n]{1,500}$"), "a file path")] | None = Field(
+        default=None, alias="model_config",
+        description="Path (relative to the spec file) of the model's config.json, for models inferops does not know.",
+    )
+    model_shape: ModelShape | None = Field(
+        default=None, description="The model's shape; filled in from model_config or the Hugging Face Hub."
+    )
     image: ImageRef | None = Field(default=None, description="Image (pinned tag or digest); default per runtime.")
     replicas: int | None = Field(default=None, ge=1, le=100, description="Fixed replicas when not autoscaling (1).")
     autoscaling: Autoscaling | None = Field(default=None, description="Queue-depth autoscaling; omit for fixed replicas.")
@@ -379,7 +430,7 @@ def _most_replicas(data: dict[str, Any], o: Overrides | None = None) -> int:
 
 def _check_shared_cache(cache: Cache, replicas: int, where: str) -> None:
     """A ReadWriteOnce volume attaches to one node, so several replicas cannot all mount it."""
-    if cache.persistent and cache.access_mode == "ReadWriteOnce" and replicas > 1:
+    if cache.persistent is True and cache.access_mode == "ReadWriteOnce" and replicas > 1:
         raise ValueError(
             f"{where}up to {replicas} replicas cannot share a ReadWriteOnce cache PVC; "
             "set cache.access_mode: ReadWriteMany or cache.persistent: false"
@@ -402,9 +453,9 @@ def _check_derived_names(namespace: str, environments: Iterable[str]) -> None:
 #: so that an unknown key or wrong type is reported inside ``defaults:``; constraints apply once merged.
 ModelFields = create_model(
     "ModelFields",
-    __base__=_Strict,
+    __base__=_StrictModelFields,
     __doc__="Model fields merged under every entry of models.",
-    **{name: (f.annotation | None, Field(default=None, description=f.description))  # type: ignore[call-overload, operator]
+    **{name: (f.annotation | None, Field(default=None, alias=f.alias, description=f.description))  # type: ignore[call-overload, operator]
        for name, f in ModelSpec.model_fields.items() if name not in ("name", "model", "environments")},
 )
 
@@ -540,7 +591,9 @@ def load_spec(path: Path) -> SpecFile:
     cls: type[SingleModelFile] | type[MultiModelFile] = (
         MultiModelFile if isinstance(root, dict) and "models" in root else SingleModelFile
     )
-    return validate_document(root, cls, path, hint=SPEC_HINT)
+    from inferops.generator.sizing import resolve
+
+    return resolve(validate_document(root, cls, path, hint=SPEC_HINT), path, root)
 
 
 def spec_json_schema() -> dict[str, Any]:

@@ -11,9 +11,23 @@ profiles and GPU sizes), GPU Feature Discovery README (node labels), Kubernetes 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
+
+# GPU products (memory, MIG profiles, GPUs per node) live in inferops.facts.gpus, shared with the generator;
+# re-exported here because the rules read every GPU fact through this module.
+from inferops.facts.gpus import (
+    A30_MIG as A30_MIG,
+    A100_40_MIG as A100_40_MIG,
+    A100_80_MIG as A100_80_MIG,
+    ALL_MIG_PROFILES as ALL_MIG_PROFILES,
+    H100_NVL_MIG as H100_NVL_MIG,
+    H200_MIG as H200_MIG,
+    GpuModel as GpuModel,
+    gpu_model as gpu_model,
+    mig_profile_memory_mib as mig_profile_memory_mib,
+)
+
 
 # --- resource names -------------------------------------------------------------------------------------
 
@@ -23,7 +37,7 @@ AMD_GPU = "amd.com/gpu"
 INTEL_PREFIX = "gpu.intel.com/"
 INTEL_DEVICES = frozenset({"gpu.intel.com/i915", "gpu.intel.com/xe"})
 #: ``nvidia.com/mig-<slices>g.<memory>gb`` (mixed MIG strategy); ``+me`` marks a media-extension profile.
-MIG_RESOURCE = re.compile(r"^nvidia\.com/mig-(?P<profile>[0-9]{1,6}g\.[0-9]{1,6}gb)(?:\+me)?$")
+MIG_RESOURCE = re.compile(r"nvidia\.com/mig-(?P<profile>[0-9]{1,6}g\.[0-9]{1,6}gb)(?:\+me)?\Z")
 
 
 def is_gpu_like(name: str) -> bool:
@@ -36,19 +50,19 @@ def is_known_gpu_resource(name: str) -> bool:
     """Names the NVIDIA, AMD and Intel device plugins advertise."""
     return (
         name in (NVIDIA_GPU, NVIDIA_GPU_SHARED, AMD_GPU)
-        or MIG_RESOURCE.match(name) is not None
+        or MIG_RESOURCE.fullmatch(name) is not None
         or (name.startswith(INTEL_PREFIX) and len(name) > len(INTEL_PREFIX))
     )
 
 
 def is_gpu_device(name: str) -> bool:
     """Resources that hand a whole device (or MIG slice) to the container, i.e. that count as "a GPU"."""
-    return name in (NVIDIA_GPU, NVIDIA_GPU_SHARED, AMD_GPU) or name in INTEL_DEVICES or bool(MIG_RESOURCE.match(name))
+    return name in (NVIDIA_GPU, NVIDIA_GPU_SHARED, AMD_GPU) or name in INTEL_DEVICES or bool(MIG_RESOURCE.fullmatch(name))
 
 
 def mig_profile(name: str) -> str | None:
     """``nvidia.com/mig-3g.40gb`` -> ``3g.40gb``."""
-    match = MIG_RESOURCE.match(name)
+    match = MIG_RESOURCE.fullmatch(name)
     return match.group("profile") if match else None
 
 
@@ -88,91 +102,6 @@ def parse_quantity(value: Any) -> Fraction | None:
         return Fraction(match.group("number")) * _SUFFIX[match.group("suffix") or ""] if match else None
     except ValueError:
         return None
-
-
-# --- GPU models ----------------------------------------------------------------------------------------
-
-A100_40_MIG = frozenset({"1g.5gb", "2g.10gb", "3g.20gb", "4g.20gb", "7g.40gb"})
-A100_80_MIG = frozenset({"1g.10gb", "1g.20gb", "2g.20gb", "3g.40gb", "4g.40gb", "7g.80gb"})
-H100_NVL_MIG = frozenset({"1g.12gb", "1g.24gb", "2g.24gb", "3g.47gb", "4g.47gb", "7g.94gb"})
-H200_MIG = frozenset({"1g.18gb", "1g.35gb", "2g.35gb", "3g.71gb", "4g.71gb", "7g.141gb"})
-A30_MIG = frozenset({"1g.6gb", "2g.12gb", "4g.24gb"})
-ALL_MIG_PROFILES = A100_40_MIG | A100_80_MIG | H100_NVL_MIG | H200_MIG | A30_MIG
-
-
-@dataclass(frozen=True, slots=True)
-class GpuModel:
-    """A GPU product: its memory per device (MiB) and the MIG profiles it offers (empty: no MIG)."""
-
-    name: str
-    memory_mib: int
-    mig_profiles: frozenset[str] = frozenset()
-
-
-def _gb(n: int) -> int:
-    return n * 1024
-
-
-#: Family token -> {memory in GB -> model}; the first entry is the family's default size.
-_FAMILIES: dict[str, dict[int, GpuModel]] = {
-    "h200": {141: GpuModel("H200-141GB", _gb(141), H200_MIG)},
-    "h100": {80: GpuModel("H100-80GB", _gb(80), A100_80_MIG), 94: GpuModel("H100-NVL-94GB", _gb(94), H100_NVL_MIG)},
-    "a100": {40: GpuModel("A100-40GB", _gb(40), A100_40_MIG), 80: GpuModel("A100-80GB", _gb(80), A100_80_MIG)},
-    "a30": {24: GpuModel("A30-24GB", _gb(24), A30_MIG)},
-    "l40s": {48: GpuModel("L40S-48GB", _gb(48))},
-    "l40": {48: GpuModel("L40-48GB", _gb(48))},
-    "l4": {24: GpuModel("L4-24GB", _gb(24))},
-    "a10g": {24: GpuModel("A10G-24GB", _gb(24))},
-    "a10": {24: GpuModel("A10-24GB", _gb(24))},
-    "t4": {16: GpuModel("T4-16GB", 15360)},
-    "v100": {16: GpuModel("V100-16GB", _gb(16)), 32: GpuModel("V100-32GB", _gb(32))},
-}
-
-#: Cloud instance-type prefixes (``node.kubernetes.io/instance-type``) -> GPU product label spelling.
-_INSTANCE_TYPES: tuple[tuple[str, str], ...] = (
-    ("g4dn.", "t4"), ("g5.", "a10g"), ("g6e.", "l40s"), ("g6.", "l4"), ("p4de.", "a100-80gb"),
-    ("p4d.", "a100-40gb"), ("p5e.", "h200"), ("p5en.", "h200"), ("p5.", "h100-80gb"),
-    ("a2-ultragpu-", "a100-80gb"), ("a2-highgpu-", "a100-40gb"), ("a2-megagpu-", "a100-40gb"),
-    ("g2-standard-", "l4"), ("a3-highgpu-", "h100-80gb"), ("a3-megagpu-", "h100-80gb"), ("a3-ultragpu-", "h200"),
-)
-
-_MIG_SUFFIX = re.compile(r"-mig-([0-9]{1,6}g\.([0-9]{1,6})gb)", re.IGNORECASE)
-
-
-def gpu_model(product: str) -> GpuModel | None:
-    """The GPU named by a product label value, or ``None`` when it is not one we know.
-
-    Accepts GPU Feature Discovery names (``NVIDIA-A100-SXM4-80GB``, ``NVIDIA-H100-NVL``, ``...-MIG-1g.5gb``
-    under the single MIG strategy, ``...-SHARED`` under time-slicing), GKE accelerator names
-    (``nvidia-tesla-a100``, ``nvidia-h100-mega-80gb``), Karpenter GPU names (``l4``) and cloud instance types.
-    """
-    value = str(product).strip().lower()
-    for prefix, spelled in _INSTANCE_TYPES:
-        if value.startswith(prefix):
-            value = spelled
-            break
-    value = value.removesuffix("-shared")
-    mig = _MIG_SUFFIX.search(value)
-    if mig:
-        base = gpu_model(value[: mig.start()])
-        name = f"{base.name if base else 'GPU'}-MIG-{mig.group(1)}"
-        return GpuModel(name, _gb(int(mig.group(2))))
-    tokens = re.split(r"[-_ ]+", value)
-    family = next((t for t in tokens if t in _FAMILIES), None)
-    if family is None:
-        return None
-    sizes = _FAMILIES[family]
-    if family == "h100" and "nvl" in tokens:
-        return sizes[94]
-    stated = next((int(t[:-2]) for t in tokens if re.fullmatch(r"[0-9]{1,6}gb", t)), None)
-    if stated is not None:
-        return sizes.get(stated)
-    return next(iter(sizes.values()))
-
-
-def mig_profile_memory_mib(profile: str) -> int:
-    """``3g.40gb`` -> 40 GB in MiB."""
-    return _gb(int(profile.split(".")[1].removesuffix("gb")))
 
 
 # --- node labels ---------------------------------------------------------------------------------------

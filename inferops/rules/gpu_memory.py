@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from inferops.facts.runtimes import DEFAULT_UTILIZATION
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.gpu_pods import (
     device_memory_choices,
@@ -23,8 +24,6 @@ from inferops.validate.manifest import JsonPath, Manifest
 
 FAMILY = "gpu"
 SHM_PATH = "/dev/shm"  # noqa: S108 -- the mount path checked inside pods' containers, not a file we create
-#: vLLM's default --gpu-memory-utilization (EngineArgs); TGI's --cuda-memory-fraction defaults to 1.0.
-DEFAULT_UTILIZATION = {"vllm": 0.90, "tgi": 1.0}
 #: Warn when less than this share of the usable memory is left for the KV cache.
 MIN_KV_SHARE = 0.20
 

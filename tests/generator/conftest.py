@@ -36,6 +36,12 @@ def kustomizations(repo: Path) -> list[Path]:
     return sorted([*repo.glob("apps/*/overlays/*"), *repo.glob("platform/*")])
 
 
+@pytest.fixture(autouse=True)
+def _hub_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach the Hugging Face Hub, even where huggingface_hub is installed."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
 @pytest.fixture
 def write_spec(tmp_path: Path):
     """Write spec text to a file and return its path."""

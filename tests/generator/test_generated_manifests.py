@@ -92,7 +92,8 @@ def test_all_spec_shapes_are_covered(repos: dict[str, Path]) -> None:
 
 
 def _flag(args: list[str], flag: str) -> int:
-    return int(args[args.index(flag) + 1])
+    """The value of ``flag=N``, its own list item (overlays patch it by index)."""
+    return int(next(a for a in args if a.startswith(f"{flag}=")).partition("=")[2])
 
 
 @pytest.mark.parametrize("name", SPEC_FILES)
@@ -122,6 +123,11 @@ def test_workloads_follow_the_serving_facts(repos: dict[str, Path], name: str) -
         assert shm["emptyDir"]["medium"] == "Memory" and shm["emptyDir"]["sizeLimit"]
         env = {e["name"]: e for e in c["env"]}
         assert env["HF_HOME"]["value"].startswith("/cache")
+        assert sc["readOnlyRootFilesystem"] is True and psc["fsGroupChangePolicy"] == "OnRootMismatch"
+        mounts = {m["mountPath"] for m in c["volumeMounts"]}
+        assert {"/tmp", "/cache", "/dev/shm"} <= mounts and env["HOME"]["value"] == "/cache"
+        if c["command"][0] == "vllm":  # uid 1000 has no passwd entry in the vLLM image (vllm-project/vllm#44548)
+            assert env["USER"]["value"] and env["TORCHINDUCTOR_CACHE_DIR"]["value"].startswith("/cache")
         assert "value" not in env.get("HF_TOKEN", {}), "the token only ever comes from a Secret"
         assert ":latest" not in c["image"] and (":" in c["image"] or "@sha256:" in c["image"])
 

@@ -182,7 +182,7 @@ def test_add_refuses_to_overwrite_a_hand_edit_without_force(repo: Path, write_sp
     code, stdout, _ = run_cli(capsys, "add", str(spec), "--repo", str(repo), "--force")
     assert code == 0 and "overwritten (--force)" in stdout
     text = edited.read_text()
-    assert "terminationGracePeriodSeconds: 60" in text and '"--tensor-parallel-size"\n            - "2"' in text
+    assert "terminationGracePeriodSeconds: 60" in text and '"--tensor-parallel-size=2"' in text
 
 
 def test_add_dry_run_prints_the_plan_and_writes_nothing(repo: Path, write_spec, capsys) -> None:

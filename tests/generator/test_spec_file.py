@@ -37,7 +37,7 @@ def test_short_form_gets_three_environments_and_defaults(write_spec) -> None:
     (model,) = repo.models
     assert (model.name, model.runtime, model.gpu.count, model.autoscaling) == ("llama-3-8b", "vllm", 1, None)
     dev = place(repo, model, "dev")
-    assert (dev.namespace, dev.replicas, str(dev.image)) == ("llm-dev", 1, "docker.io/vllm/vllm-openai:v0.11.0")
+    assert (dev.namespace, dev.replicas, str(dev.image)) == ("llm-dev", 1, "docker.io/vllm/vllm-openai:v0.31.0")
 
 
 def test_environment_overrides_apply_per_environment() -> None:

@@ -50,7 +50,7 @@ def _serve(model: str, product: str, tp: int, *extra: str) -> dict[str, object]:
 def test_model_larger_than_gpu_memory_is_an_error() -> None:
     d = _serve("meta-llama/Meta-Llama-3-70B-Instruct", "NVIDIA-L4", 2)
     assert messages("gpu-model-too-large", d) == [
-        "container vllm: model does not fit: 70B parameters × 2 bytes ≈ 130.4 GiB over 2 GPU(s) is 65.2 GiB per GPU; "
+        "container vllm: model does not fit: 70.6B parameters × 2 bytes ≈ 131.5 GiB over 2 GPU(s) is 65.8 GiB per GPU; "
         "0.9 × 24 GiB = 21.6 GiB usable"]
 
 
@@ -58,7 +58,7 @@ def test_model_larger_than_gpu_memory_is_an_error() -> None:
     ("meta-llama/Meta-Llama-3-70B-Instruct", "NVIDIA-A100-SXM4-80GB", 4, ()),
     ("meta-llama/Meta-Llama-3-70B-Instruct", "NVIDIA-H100-80GB-HBM3", 4, ()),
     ("google/gemma-3-27b-it", "NVIDIA-L4", 4, ()),
-    ("TheBloke/Llama-2-70B-Chat-AWQ", "NVIDIA-A100-SXM4-80GB", 1, ()),
+    ("hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", "NVIDIA-A100-SXM4-80GB", 1, ()),
     ("meta-llama/Meta-Llama-3-70B-Instruct", "NVIDIA-H100-80GB-HBM3", 2, ("--quantization", "fp8")),
 ])
 def test_models_that_fit_pass(model: str, product: str, tp: int, extra: tuple[str, ...]) -> None:
@@ -70,8 +70,8 @@ def test_little_room_for_the_kv_cache_is_a_warning() -> None:
     d = _serve("meta-llama/Meta-Llama-3-70B-Instruct", "NVIDIA-A100-SXM4-80GB", 2)
     assert rule_ids(d) == ["gpu-model-memory-tight"]
     assert messages("gpu-model-memory-tight", d) == [
-        "container vllm: only 9% of GPU memory is left for the KV cache: 70B parameters × 2 bytes ≈ 130.4 GiB over "
-        "2 GPU(s) is 65.2 GiB per GPU; 0.9 × 80 GiB = 72.0 GiB usable"]
+        "container vllm: only 9% of GPU memory is left for the KV cache: 70.6B parameters × 2 bytes ≈ 131.5 GiB over "
+        "2 GPU(s) is 65.8 GiB per GPU; 0.9 × 80 GiB = 72.0 GiB usable"]
 
 
 def test_gpu_memory_utilization_flag_is_honoured() -> None:
@@ -79,8 +79,8 @@ def test_gpu_memory_utilization_flag_is_honoured() -> None:
     assert not {"gpu-model-too-large", "gpu-model-memory-tight"} & set(rule_ids(d))
     d = _serve("meta-llama/Meta-Llama-3-8B-Instruct", "NVIDIA-L4", 1, "--gpu-memory-utilization=0.7")
     assert messages("gpu-model-memory-tight", d) == [
-        "container vllm: only 11% of GPU memory is left for the KV cache: 8B parameters × 2 bytes ≈ 14.9 GiB over "
-        "1 GPU(s) is 14.9 GiB per GPU; 0.7 × 24 GiB = 16.8 GiB usable"]
+        "container vllm: only 11% of GPU memory is left for the KV cache: 8.03B parameters × 2 bytes ≈ 15.0 GiB over "
+        "1 GPU(s) is 15.0 GiB per GPU; 0.7 × 24 GiB = 16.8 GiB usable"]
 
 
 def test_mixture_of_experts_uses_total_parameters() -> None:
@@ -90,7 +90,7 @@ def test_mixture_of_experts_uses_total_parameters() -> None:
                                                          "NVIDIA-A100-SXM4-80GB", 2))
 
 
-@pytest.mark.parametrize("model", ["meta-llama/Llama-4-Scout-17B-16E-Instruct", "deepseek-ai/DeepSeek-R1",
+@pytest.mark.parametrize("model", ["meta-llama/Llama-4-Scout-17B-16E-Instruct", "acme/llama-3-70b-finetune-v2",
                                    "/models/my-finetune"])
 def test_unknown_model_size_is_not_judged(model: str) -> None:
     found = rule_ids(_serve(model, "NVIDIA-L4", 1))
