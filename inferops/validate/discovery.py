@@ -17,22 +17,25 @@ Rules (documented in README.md under ``inferops validate``):
 * A directory with ``Chart.yaml`` is a Helm chart: Helm templates are not YAML, so the whole chart is
   skipped and reported; so is a kustomization that inflates charts with ``helmCharts``.
 
-Discovery reads each YAML file once with libyaml to decide this; the loader reads the chosen files
-again with line numbers. Peeking first keeps ownership decisions (which need every kustomization)
-apart from checking, and libyaml is fast enough that the second read costs little.
+Discovery loads each candidate file through the run's :class:`loader.LoadedFiles` to decide this, so
+the pipeline checks the same parse later instead of reading the file again. Peeking first keeps ownership
+decisions (which need every kustomization) apart from checking.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inferops.errors import InferopsError
 from inferops.shapes import as_list
+
+if TYPE_CHECKING:
+    from inferops.validate.loader import LoadResult
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -76,9 +79,16 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
-def discover(paths: Sequence[str], cwd: Path) -> Plan:
-    """Build the plan for ``paths`` (the current directory when empty); a missing path is an error."""
+def discover(paths: Sequence[str], cwd: Path, load: Callable[[Path], LoadResult] | None = None) -> Plan:
+    """Build the plan for ``paths`` (the current directory when empty); a missing path is an error.
+
+    ``load`` loads a candidate file (the pipeline's :meth:`LoadedFiles.load`, so the parse is reused);
+    by default each file is loaded for discovery alone."""
     cwd = cwd.resolve()
+    if load is None:
+        from inferops.validate.loader import LoadedFiles
+
+        load = LoadedFiles(lambda path: display_path(path, cwd), strict=False).load
     plan = Plan()
     explicit_files: list[Path] = []
     explicit_roots: list[Path] = []
@@ -107,7 +117,7 @@ def discover(paths: Sequence[str], cwd: Path) -> Plan:
     plan.kustomizations = list(found.values())
     included = {d for k in found.values() for d in k.includes}
     owned = {f for k in found.values() for f in (*k.resources, k.file, *k.aux)}
-    peeks = {f: _peek(f) for f in _unique([*walked, *explicit_files])}
+    peeks = {f: _peek(f, load) for f in _unique([*walked, *explicit_files])}
     forced = set(explicit_roots) | _argo_targets(peeks.values(), scan_dirs, cwd, found)
 
     for k in found.values():
@@ -246,11 +256,15 @@ def _documents(file: Path) -> list[Any] | None:
         return None
 
 
-def _peek(file: Path) -> _Peek:
-    docs = _documents(file)
-    if docs is None:
-        return _Peek(True)
-    is_manifest = any(isinstance(d, dict) and ("apiVersion" in d or "kind" in d) for d in docs)
+def _peek(file: Path, load: Callable[[Path], LoadResult]) -> _Peek:
+    """Whether ``file`` holds objects, from its load; a file the loader has problems with (other than
+    documents that are not objects) counts as a manifest, so that the problem is reported."""
+    from inferops.rules.core import OBJECT_INVALID
+
+    result = load(file)
+    docs = [m.data for m in result.manifests]
+    is_manifest = any("apiVersion" in d or "kind" in d for d in docs) or any(
+        f.rule_id != OBJECT_INVALID.id for f in result.findings)
     return _Peek(is_manifest, tuple(p for d in docs for p in _argo_source_paths(d)))
 
 

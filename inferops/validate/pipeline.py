@@ -21,10 +21,12 @@ from inferops.policy import Policy, find_policy, load_policy
 from inferops.rules.base import REGISTRY, Context, Rule, effective_severity, run_rules
 from inferops.validate.discovery import Kustomization, Plan, discover, display_path
 from inferops.validate.findings import Finding
+from inferops.validate.limits import DEFAULT_LIMITS, Limits
 from inferops.validate.manifest import Manifest
 from inferops.validate.report import Report
 
 if TYPE_CHECKING:
+    from inferops.validate.loader import LoadedFiles
     from inferops.validate.schema import SchemaChecker
 
 DEFAULT_KUBERNETES_VERSION = "1.33.0"
@@ -51,6 +53,7 @@ class Options:
     skip_render: bool = False
     cwd: Path = field(default_factory=Path.cwd)
     stdin_text: str | None = None  # the text of ``-`` when it is among the paths
+    limits: Limits = DEFAULT_LIMITS
 
 
 @dataclass(slots=True)
@@ -67,10 +70,13 @@ def run(options: Options) -> Report:
     policy = resolve_policy(options.policy, options.paths, cwd)
     version = options.kubernetes_version or policy.kubernetes_version or DEFAULT_KUBERNETES_VERSION
     schema = _schema_checker(options, cwd, version)
-    plan = discover(options.paths, cwd)
+    from inferops.validate.loader import LoadedFiles
+
+    files = LoadedFiles(lambda path: display_path(path, cwd), strict=options.strict, limits=options.limits)
+    plan = discover(options.paths, cwd, files.load)
     got = _Collected()
-    _load_plain(plan, options, cwd, got)
-    _render(plan, options, cwd, got)
+    _load_plain(plan, options, files, got)
+    _render(plan, options, cwd, files, got)
     ctx = Context(policy=policy, kubernetes_version=version)
     findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx)]
     if "render" not in options.checks:
@@ -100,25 +106,26 @@ def _user_path(cwd: Path, raw: str | Path) -> Path:
     return Path(display_path((cwd / raw).resolve(), Path.cwd().resolve()))
 
 
-def _load_plain(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
-    from inferops.validate.loader import load_documents, load_path
+def _load_plain(plan: Plan, options: Options, files: LoadedFiles, got: _Collected) -> None:
+    from inferops.validate.loader import load_documents
 
-    results = [load_path(f, display_path(f, cwd), strict=options.strict) for f in plan.files]
-    got.files.update(display_path(f, cwd) for f in plan.files)
+    results = [files.load(f) for f in plan.files]
+    got.files.update(files.name(f) for f in plan.files)
     if plan.stdin:
-        results.append(load_documents(options.stdin_text or "", STDIN_NAME, strict=options.strict))
+        results.append(load_documents(options.stdin_text or "", STDIN_NAME, strict=options.strict,
+                                      limits=options.limits))
         got.files.add(STDIN_NAME)
     for result in results:
         got.manifests.extend(result.manifests)
         got.findings.extend(result.findings)
     if plan.not_manifests:
-        names = [display_path(f, cwd) for f in plan.not_manifests]
+        names = [files.name(f) for f in plan.not_manifests]
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         got.notes.append(f"skipped {len(names)} YAML/JSON file(s) with no apiVersion or kind "
                          f"(not Kubernetes manifests; name a file to check it anyway): {shown}")
 
 
-def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
+def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _Collected) -> None:
     from inferops.rules.core import RENDER_FAILED, RENDER_SKIPPED
     from inferops.validate.render import find_kustomize, render_all
 
@@ -134,11 +141,11 @@ def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
         return
     tool = find_kustomize()
     if tool is None:
-        _skip_render(plan, options, cwd, got)
+        _skip_render(plan, options, cwd, files, got)
         return
     from inferops.validate.origins import Sources, rendered_manifests
 
-    sources = Sources(cwd, strict=options.strict)
+    sources = Sources(cwd, strict=options.strict, files=files)
     for root, rendered in zip(plan.render_roots, render_all([k.dir for k in plan.render_roots], tool)):
         got.files.add(display_path(root.file, cwd))
         if rendered.error is not None:
@@ -152,7 +159,7 @@ def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
     got.files.update(display_path(f, cwd) for f in sources.files)
 
 
-def _skip_render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
+def _skip_render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _Collected) -> None:
     """No kustomize: an error, unless ``--skip-render`` asks to check the kustomizations' sources instead."""
     if not options.skip_render:
         first = display_path(plan.render_roots[0].dir, cwd)
@@ -161,14 +168,13 @@ def _skip_render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> No
             "`kubectl` is on PATH; install one, or pass --skip-render to check their sources as plain files"
         )
     from inferops.rules.core import RENDER_SKIPPED
-    from inferops.validate.loader import load_path
 
     for root in plan.render_roots:
         got.findings.append(_core(RENDER_SKIPPED, f"kustomization {display_path(root.dir, cwd)} is not rendered "
                                   "(--skip-render and no kustomize installed)", display_path(root.file, cwd)))
     sources = _resource_files(plan.kustomizations)
     for path in sources:
-        result = load_path(path, display_path(path, cwd), strict=options.strict)
+        result = files.load(path)
         got.manifests.extend(result.manifests)
         got.findings.extend(result.findings)
         got.files.add(display_path(path, cwd))
