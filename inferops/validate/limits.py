@@ -30,6 +30,8 @@ DEFAULT_LIMITS = Limits()
 
 #: A line starting a new document (``---`` followed by a space, a line break or the end of the text).
 DOCUMENT_MARKER = re.compile(r"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+#: A line with content: not blank and not only a comment.
+CONTENT_LINE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
 
 
 def file_too_large(size: int, limits: Limits) -> str | None:
@@ -50,9 +52,10 @@ def text_over_limits(text: str, markers: list[int], limits: Limits) -> tuple[int
 
     ``markers`` are :func:`document_starts` of ``text``.
     """
-    if len(markers) > limits.documents:
-        return markers[limits.documents], (f"more than {limits.documents} documents in one file "
-                                           "(raise the limit with --max-documents)")
+    starts = markers if CONTENT_LINE.search(text, 0, markers[0] if markers else len(text)) is None else [0, *markers]
+    if len(starts) > limits.documents:
+        return starts[limits.documents], (f"more than {limits.documents} documents in one file "
+                                          "(raise the limit with --max-documents)")
     bounds = [0, *markers, len(text)]
     for start, end in zip(bounds, bounds[1:]):
         size = end - start
@@ -90,6 +93,17 @@ def count_nodes(text: str, stop_after: int) -> int:
     except yaml.YAMLError:
         pass  # the loader reports the syntax error at its line
     return count
+
+
+def parse_size(text: str) -> int:
+    """A positive byte count as flags take it: ``1048576``, ``512K``, ``64M``, ``1G`` (powers of 1024)."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    raw = text.strip().upper().removesuffix("B").removesuffix("I")
+    scale = units.get(raw[-1:], 1)
+    number = raw[:-1] if raw[-1:] in units else raw
+    if not number.isdigit() or int(number) * scale <= 0:
+        raise ValueError(f"not a size: {text!r} (use bytes or a K, M or G suffix, e.g. 64M)")
+    return int(number) * scale
 
 
 def _size(size: int) -> str:

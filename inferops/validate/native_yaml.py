@@ -20,13 +20,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-#: Characters that may start a plain scalar's token: a number-like token starting with one of these is
-#: looked at in full by :data:`_RISKY_NUMBER`.
+from inferops.validate.limits import CONTENT_LINE
+
+#: Characters after which a plain scalar's token starts.
 _SEPARATORS = " \t\n[]{},:"
-#: Where a number-like token (one that YAML 1.1 and yaml-rs may read differently) can be found quickly:
-#: a ``0`` followed by a digit, ``_``, ``o``, ``b`` or ``X``; an underscore; an exponent; a sign before
-#: ``.`` or ``0``. Each hit is then checked as a whole token.
-_NUMBER_HINTS = [re.compile(p) for p in (r"0[0-9_oObBX]", r"_", r"[0-9.][eE][-+]?[0-9]", r"[-+][.0]")]
+_AT_START = r"[\s\[\]{},:]"
+#: Number-like tokens that YAML 1.1 and yaml-rs may read differently, found at their first character (a
+#: literal first keeps the scan fast; the look-behind then checks that a token starts there): a leading
+#: ``0`` before a digit, ``_``, ``o``, ``b`` or ``X``; an underscore or an exponent in a number; a sign.
+#: Each hit is then checked as a whole token by :data:`_RISKY_NUMBER`.
+_NUMBER_START = re.compile(
+    r"[-+._0-9](?<=" + _AT_START + r"[-+._0-9])"
+    r"(?:(?<=0)[0-9_oObBX]|(?<=[0-9])[0-9.]*[_eE]|(?<=[._])[0-9._]|(?<=[-+])[0-9._])"
+)
 _TOKEN = re.compile(r"[^\s,\[\]{}]*")
 _RISKY_NUMBER = re.compile(
     r"[-+]?0[0-9_oObBX].*|[-+]0[xX].*|[-+]\.[0-9].*"  # 0755 (octal in 1.1), 0b1, 0o7, 0X8, +0x1F, -.5
@@ -41,17 +47,16 @@ _INDICATORS = re.compile(r"[!&*?%@`]")
 _LITERALS = ("<<", "\n...", " :", "\t:", "\n:", "[:", "{:", ",:", ":,", ":]", ":}")
 #: Characters read differently or refused by libyaml, even in comments: tabs in indentation, a lone CR,
 #: NEL, the Unicode line and paragraph separators, control characters, a byte-order mark inside the text.
-_TAB_INDENT = re.compile(r"^[ ?:-]*\t", re.MULTILINE)
+_INDENT = frozenset(" ?:-")
 _LONE_CR = re.compile(r"\r(?!\n)")
 _NOT_PRINTABLE = re.compile(
     r"[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-#: Integers longer than Python converts from text (the libyaml path keeps them as text).
-_LONG_NUMBER = re.compile(r"[0-9]{1000}")
+#: Integers with more digits than Python converts to text (the libyaml path keeps them as text).
+_HUGE = 10 ** 4000
 #: Plain scalars that YAML 1.1 reads as booleans and yaml-rs as strings; found in the loaded data.
 _YAML11_BOOLEANS = frozenset("yes Yes YES no No NO on On ON off Off OFF".split())
 _COMMENT = re.compile(r"(?:^|\s)#")
-_CONTENT = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
 #: Alias expansions yaml-rs may replay; the libyaml path applies the loader's own budget past this.
 _MAX_REPLAYED = 100_000
 
@@ -65,14 +70,10 @@ def needs_libyaml(text: str) -> bool:
         return True  # a block scalar ending the text: yaml-rs adds the line break the text lacks
     if text.startswith("...") or any(literal in text for literal in _LITERALS):
         return True
-    if _LONG_NUMBER.search(text) is not None:
-        return True
-    for hint in _NUMBER_HINTS:
-        for match in hint.finditer(text):
-            start = _token_start(text, match.start())
-            token = _TOKEN.match(text, start)
-            if token is not None and _RISKY_NUMBER.fullmatch(token.group()) and not _in_comment(text, start):
-                return True
+    for match in _NUMBER_START.finditer(text):
+        token = _TOKEN.match(text, match.start())
+        if token is not None and _RISKY_NUMBER.fullmatch(token.group()) and not _in_comment(text, match.start()):
+            return True
     for match in _INDICATORS.finditer(text):
         at = match.start()
         if (at == 0 or text[at - 1] in _SEPARATORS) and not _in_comment(text, at):
@@ -81,22 +82,16 @@ def needs_libyaml(text: str) -> bool:
 
 
 def _special_characters(text: str) -> bool:
-    if "\t" in text and _TAB_INDENT.search(text) is not None:
-        return True
+    tab = text.find("\t")
+    while tab >= 0:  # a tab in indentation (also after "- ", "? ", ": ")
+        if _INDENT.issuperset(text[text.rfind("\n", 0, tab) + 1:tab]):
+            return True
+        tab = text.find("\t", tab + 1)
     if "\r" in text and _LONE_CR.search(text) is not None:
         return True
     if text.isascii():
         return _CONTROL.search(text) is not None
     return _NOT_PRINTABLE.search(text) is not None
-
-
-def _token_start(text: str, at: int) -> int:
-    """Start of the token around ``at``: just after the nearest separator before it (looking back a little)."""
-    start = at
-    floor = max(0, at - 64)
-    while start > floor and text[start - 1] not in _SEPARATORS:
-        start -= 1
-    return start
 
 
 def _in_comment(text: str, at: int) -> bool:
@@ -109,7 +104,8 @@ def _in_comment(text: str, at: int) -> bool:
 
 def _plain_data(documents: list[Any]) -> bool:
     """Whether every key is a string and no key or string value is a YAML 1.1 boolean word: such a word
-    was quoted (a string both ways) or plain (a boolean in 1.1); only libyaml knows which."""
+    was quoted (a string both ways) or plain (a boolean in 1.1); only libyaml knows which. Integers too
+    long to print are left to libyaml as well."""
     booleans = _YAML11_BOOLEANS
     stack = list(documents)
     while stack:
@@ -132,6 +128,8 @@ def _plain_data(documents: list[Any]) -> bool:
                     return False
             elif kind is dict or kind is list:
                 stack.append(value)
+            elif kind is int and not -_HUGE < value < _HUGE:
+                return False
     return True
 
 
@@ -141,7 +139,7 @@ def root_lines(text: str, markers: list[int]) -> list[int | None]:
     lines: list[int | None] = []
     counted, line = 0, 1
     first_end = markers[0] if markers else len(text)
-    found = _CONTENT.search(text, 0, first_end)
+    found = CONTENT_LINE.search(text, 0, first_end)
     if found is not None:
         line += text.count("\n", counted, found.start())
         counted = found.start()
@@ -153,7 +151,7 @@ def root_lines(text: str, markers: list[int]) -> list[int | None]:
         rest = text[marker + 3:eol].strip()
         start = marker if rest and not rest.startswith("#") else None
         if start is None:
-            found = _CONTENT.search(text, eol, end)
+            found = CONTENT_LINE.search(text, eol, end)
             start = found.start() if found is not None else None
         if start is None:
             lines.append(None)
