@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--skip-render", action="store_true",
                      help="check kustomization sources as plain files when no kustomize is installed")
     val.add_argument("--cache-dir", help="where downloaded schemas are cached")
+    val.add_argument("--no-cache", dest="render_cache", action="store_false",
+                     help="render every kustomization afresh (do not read or write the render cache)")
     val.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
     val.add_argument("--max-file-bytes", type=_size, default=None, metavar="SIZE",
                      help="largest input file to read (default 32M; K, M, G suffixes)")

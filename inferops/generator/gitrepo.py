@@ -16,6 +16,7 @@ def init_and_commit(path: Path, files: list[str], message: str) -> str:
     import git
 
     repo = git.Repo.init(path, initial_branch=BRANCH)
-    repo.index.add(files)
+    # git's own `add` hashes a thousand files in a fraction of the time GitPython's index.add takes
+    repo.git.add("--", *files)
     commit = repo.index.commit(message)
     return commit.hexsha[:12]

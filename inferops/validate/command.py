@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         cwd=Path.cwd(),
         stdin_text=_read_stdin() if "-" in args.paths else None,
         limits=_limits(args),
+        render_cache=args.render_cache,
     )
     report = validate(options)
     text = render(report, args.format, color=use_color(args.color, to_terminal=not args.output))

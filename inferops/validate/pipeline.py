@@ -27,6 +27,7 @@ from inferops.validate.report import Report
 
 if TYPE_CHECKING:
     from inferops.validate.loader import LoadedFiles
+    from inferops.validate.render_cache import RenderCache
     from inferops.validate.schema import SchemaChecker
 
 DEFAULT_KUBERNETES_VERSION = "1.33.0"
@@ -54,6 +55,7 @@ class Options:
     cwd: Path = field(default_factory=Path.cwd)
     stdin_text: str | None = None  # the text of ``-`` when it is among the paths
     limits: Limits = DEFAULT_LIMITS
+    render_cache: bool = True  # ``--no-cache`` turns it off
 
 
 @dataclass(slots=True)
@@ -146,7 +148,8 @@ def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _C
     from inferops.validate.origins import Sources, rendered_manifests
 
     sources = Sources(cwd, strict=options.strict, files=files)
-    for root, rendered in zip(plan.render_roots, render_all([k.dir for k in plan.render_roots], tool)):
+    cache = _render_cache(tool.command, cwd) if options.render_cache else None
+    for root, rendered in zip(plan.render_roots, render_all([k.dir for k in plan.render_roots], tool, cache)):
         got.files.add(display_path(root.file, cwd))
         if rendered.error is not None:
             got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(root.dir, cwd)} does not build: "
@@ -157,6 +160,15 @@ def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _C
         got.findings.extend(result.findings)
     got.findings.extend(sources.findings())
     got.files.update(display_path(f, cwd) for f in sources.files)
+
+
+def _render_cache(command: tuple[str, ...], cwd: Path) -> RenderCache:
+    """The user's render cache; renders may only read inside the Git repository around ``cwd`` (or
+    ``cwd``) to be cached."""
+    from inferops.validate.render_cache import RenderCache, default_directory
+
+    boundary = next((d for d in (cwd, *cwd.parents) if (d / ".git").exists()), cwd)
+    return RenderCache(default_directory(), command, boundary)
 
 
 def _skip_render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _Collected) -> None:

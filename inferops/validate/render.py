@@ -14,6 +14,9 @@ If the wrapped build fails, the root is built directly: a real error is then rep
 own words about the user's paths, and a wrapper-only failure still yields the objects (without origins).
 
 Renders run in a small thread pool: each is a kustomize subprocess, so threads overlap them well.
+With a :class:`render_cache.RenderCache`, a root whose inputs are unchanged since an earlier run is
+not rendered again; the key is taken before and after a render, and a render whose inputs changed
+while it ran is not stored.
 """
 
 from __future__ import annotations
@@ -27,8 +30,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inferops.errors import InferopsError
+
+if TYPE_CHECKING:
+    from inferops.validate.render_cache import RenderCache
 
 #: Environment variable naming a kustomize (or kubectl) binary to use instead of searching PATH.
 KUSTOMIZE_ENV = "INFEROPS_KUSTOMIZE"
@@ -92,12 +99,26 @@ class Rendered:
     error: str | None = None
 
 
-def render_all(roots: Sequence[Path], tool: Kustomize) -> list[Rendered]:
+def render_all(roots: Sequence[Path], tool: Kustomize, cache: RenderCache | None = None) -> list[Rendered]:
     """Render every root (absolute, resolved directories), in parallel, in the order given."""
     if not roots:
         return []
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(roots))) as pool:
-        return list(pool.map(lambda root: render_one(root, tool), roots))
+        return list(pool.map(lambda root: render_cached(root, tool, cache), roots))
+
+
+def render_cached(root: Path, tool: Kustomize, cache: RenderCache | None) -> Rendered:
+    """:func:`render_one` through ``cache``: a stored render when the inputs are the same, else a new one."""
+    if cache is None:
+        return render_one(root, tool)
+    key = cache.key(root)
+    if key is not None and (stored := cache.get(key)) is not None:
+        text, base = stored
+        return Rendered(root, text, Path(base) if base is not None else None)
+    rendered = render_one(root, tool)
+    if key is not None and rendered.error is None and cache.key(root) == key:
+        cache.put(key, rendered.text, str(rendered.origin_base) if rendered.origin_base is not None else None)
+    return rendered
 
 
 def render_one(root: Path, tool: Kustomize) -> Rendered:
