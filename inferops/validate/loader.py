@@ -69,6 +69,9 @@ class LoadedFiles:
         self.limits = limits
         self._loaded: dict[Path, LoadResult] = {}
 
+    def __len__(self) -> int:
+        return len(self._loaded)
+
     def load(self, path: Path) -> LoadResult:
         result = self._loaded.get(path)
         if result is None:

@@ -59,6 +59,23 @@ class Options:
 
 
 @dataclass(slots=True)
+class _Tally:
+    """What the progress line shows: the stage, and renders done out of all."""
+
+    stage: str = "reading files"
+    roots: int = 0
+    rendered: int = 0
+    cache: RenderCache | None = None
+
+    def status(self, files: LoadedFiles) -> str:
+        line = f"inferops: {self.stage}: {len(files)} files"
+        if self.roots:
+            hits = f" ({self.cache.hits} cached)" if self.cache is not None else ""
+            line += f", {self.rendered}/{self.roots} renders{hits}"
+        return line
+
+
+@dataclass(slots=True)
 class _Collected:
     manifests: list[Manifest] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -74,13 +91,18 @@ def run(options: Options) -> Report:
     schema = _schema_checker(options, cwd, version)
     from inferops.validate.loader import LoadedFiles
 
+    from inferops.validate.progress import Progress
+
     files = LoadedFiles(lambda path: display_path(path, cwd), strict=options.strict, limits=options.limits)
-    plan = discover(options.paths, cwd, files.load)
-    got = _Collected()
-    _load_plain(plan, options, files, got)
-    _render(plan, options, cwd, files, got)
-    ctx = Context(policy=policy, kubernetes_version=version)
-    findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx)]
+    tally = _Tally()
+    with Progress(lambda: tally.status(files)):
+        plan = discover(options.paths, cwd, files.load)
+        got = _Collected()
+        _load_plain(plan, options, files, got)
+        _render(plan, options, cwd, files, got, tally)
+        tally.stage = f"checking {len(got.manifests)} objects"
+        ctx = Context(policy=policy, kubernetes_version=version)
+        findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx)]
     if "render" not in options.checks:
         findings = [f for f in findings if f.family != "render"]
     findings = _dedupe(_apply_policy(findings, policy))
@@ -127,7 +149,7 @@ def _load_plain(plan: Plan, options: Options, files: LoadedFiles, got: _Collecte
                          f"(not Kubernetes manifests; name a file to check it anyway): {shown}")
 
 
-def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _Collected) -> None:
+def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _Collected, tally: _Tally) -> None:
     from inferops.rules.core import RENDER_FAILED, RENDER_SKIPPED
     from inferops.validate.render import find_kustomize, render_all
 
@@ -148,8 +170,14 @@ def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _C
     from inferops.validate.origins import Sources, rendered_manifests
 
     sources = Sources(cwd, strict=options.strict, files=files)
-    cache = _render_cache(tool.command, cwd) if options.render_cache else None
-    for root, rendered in zip(plan.render_roots, render_all([k.dir for k in plan.render_roots], tool, cache)):
+    cache = _render_cache(tool.command, cwd, options.paths) if options.render_cache else None
+    tally.stage, tally.roots, tally.cache = "rendering", len(plan.render_roots), cache
+
+    def done(_rendered: object) -> None:
+        tally.rendered += 1
+
+    renders = render_all([k.dir for k in plan.render_roots], tool, cache, on_done=done)
+    for root, rendered in zip(plan.render_roots, renders):
         got.files.add(display_path(root.file, cwd))
         if rendered.error is not None:
             got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(root.dir, cwd)} does not build: "
@@ -162,13 +190,13 @@ def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _C
     got.files.update(display_path(f, cwd) for f in sources.files)
 
 
-def _render_cache(command: tuple[str, ...], cwd: Path) -> RenderCache:
-    """The user's render cache; renders may only read inside the Git repository around ``cwd`` (or
-    ``cwd``) to be cached."""
+def _render_cache(command: tuple[str, ...], cwd: Path, paths: list[str]) -> RenderCache:
+    """The user's render cache; a render is cached only when it reads nothing outside its Git
+    repository (or, outside Git, the scanned directory or ``cwd`` holding it)."""
     from inferops.validate.render_cache import RenderCache, default_directory
 
-    boundary = next((d for d in (cwd, *cwd.parents) if (d / ".git").exists()), cwd)
-    return RenderCache(default_directory(), command, boundary)
+    scanned = [cwd / p for p in paths if p != "-" and (cwd / p).is_dir()]
+    return RenderCache(default_directory(), command, [cwd, *scanned])
 
 
 def _skip_render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _Collected) -> None:

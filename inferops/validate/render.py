@@ -26,7 +26,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,12 +99,21 @@ class Rendered:
     error: str | None = None
 
 
-def render_all(roots: Sequence[Path], tool: Kustomize, cache: RenderCache | None = None) -> list[Rendered]:
-    """Render every root (absolute, resolved directories), in parallel, in the order given."""
+def render_all(roots: Sequence[Path], tool: Kustomize, cache: RenderCache | None = None,
+               on_done: Callable[[Rendered], None] | None = None) -> list[Rendered]:
+    """Render every root (absolute, resolved directories), in parallel, in the order given; ``on_done``
+    hears of each render as it finishes (from a worker thread)."""
     if not roots:
         return []
+
+    def one(root: Path) -> Rendered:
+        rendered = render_cached(root, tool, cache)
+        if on_done is not None:
+            on_done(rendered)
+        return rendered
+
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(roots))) as pool:
-        return list(pool.map(lambda root: render_cached(root, tool, cache), roots))
+        return list(pool.map(one, roots))
 
 
 def render_cached(root: Path, tool: Kustomize, cache: RenderCache | None) -> Rendered:

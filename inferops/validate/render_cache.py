@@ -66,26 +66,37 @@ def default_directory() -> Path:
 class RenderCache:
     """Rendered output of kustomization roots, by :meth:`key`."""
 
-    def __init__(self, directory: Path, tool: tuple[str, ...], boundary: Path) -> None:
-        """``boundary``: the directory (the repository) every input must be inside, symlinks resolved;
-        a render reading anything outside it is not cached, and nothing outside it is read."""
+    def __init__(self, directory: Path, tool: tuple[str, ...], boundaries: list[Path]) -> None:
+        """Every input of a cached render must be inside its *boundary*, symlinks resolved: the Git
+        repository around the root, else the outermost of ``boundaries`` (the scanned directories)
+        holding it. A render reading anything outside is not cached, and nothing outside is read."""
         self.directory = directory
-        self.boundary = boundary.resolve()
+        self.boundaries = sorted({b.resolve() for b in boundaries}, key=lambda b: len(b.parts))
         self._tool = _tool_identity(tool)
         self._lock = threading.Lock()
         self.hits = 0
 
     def key(self, root: Path) -> str | None:
         """The key of ``root``'s render, or ``None`` when its inputs cannot all be known."""
+        boundary = self._boundary(root)
+        if boundary is None:
+            return None
         digest = hashlib.sha256()
         digest.update(json.dumps([FORMAT, __version__, self._tool, str(root)]).encode())
         try:
-            for path, content in sorted(_Inputs(self.boundary).of(root).items()):
+            for path, content in sorted(_Inputs(boundary).of(root).items()):
                 digest.update(f"\0{path}\0{len(content)}\0".encode())
                 digest.update(content)
         except (_Uncacheable, OSError, RecursionError):
             return None
         return digest.hexdigest()
+
+    def _boundary(self, root: Path) -> Path | None:
+        resolved = root.resolve()
+        for directory in (resolved, *resolved.parents):
+            if (directory / ".git").exists():
+                return directory
+        return next((b for b in self.boundaries if resolved.is_relative_to(b)), None)
 
     def get(self, key: str) -> tuple[str, str | None] | None:
         """``(text, origin base)`` stored under ``key``; ``None`` when absent, unreadable or corrupt."""

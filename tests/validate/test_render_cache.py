@@ -58,7 +58,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def cache_for(repo: Path, tmp_path: Path) -> RenderCache:
-    return RenderCache(tmp_path / "cache", ("kubectl", "kustomize"), boundary=repo)
+    return RenderCache(tmp_path / "cache", ("kubectl", "kustomize"), [repo])
 
 
 @pytest.mark.parametrize("edited", ["overlay/patch.yaml", "base/deployment.yaml", "mid/kustomization.yaml",
@@ -90,6 +90,16 @@ def test_remote_references_and_paths_outside_the_repository_are_not_cached(
     assert cache_for(repo, tmp_path).key(repo / "overlay") is None
 
 
+def test_the_boundary_is_the_git_repository_around_the_root(repo: Path, tmp_path: Path) -> None:
+    (repo / ".git").mkdir()
+    assert RenderCache(tmp_path / "cache", ("kustomize", "build"), []).key(repo / "overlay") is not None
+    assert RenderCache(tmp_path / "cache", ("kustomize", "build"), [repo / "base"]).key(repo / "overlay") is not None
+
+
+def test_outside_git_a_root_outside_the_scanned_directories_is_not_cached(repo: Path, tmp_path: Path) -> None:
+    assert RenderCache(tmp_path / "cache", ("kustomize", "build"), [repo / "base"]).key(repo / "overlay") is None
+
+
 def test_a_fifo_among_the_inputs_is_never_opened(repo: Path, tmp_path: Path) -> None:
     os.mkfifo(repo / "overlay" / "pipe.env")
     write(repo / "overlay" / "kustomization.yaml", "resources: [../mid]\n"
@@ -108,7 +118,7 @@ def test_the_cache_lives_in_the_user_cache_directory(monkeypatch: pytest.MonkeyP
 def test_a_second_render_comes_from_the_cache_and_an_edit_renders_afresh(repo: Path, tmp_path: Path) -> None:
     tool = find_kustomize()
     assert tool is not None
-    cache = RenderCache(tmp_path / "cache", tool.command, boundary=repo)
+    cache = RenderCache(tmp_path / "cache", tool.command, [repo])
     first = render_cached(repo / "overlay", tool, cache)
     assert first.error is None and "mid-web" in first.text and cache.hits == 0
     again = render_cached(repo / "overlay", tool, cache)
@@ -122,7 +132,7 @@ def test_a_second_render_comes_from_the_cache_and_an_edit_renders_afresh(repo: P
 def test_a_corrupt_entry_is_rebuilt(repo: Path, tmp_path: Path) -> None:
     tool = find_kustomize()
     assert tool is not None
-    cache = RenderCache(tmp_path / "cache", tool.command, boundary=repo)
+    cache = RenderCache(tmp_path / "cache", tool.command, [repo])
     first = render_cached(repo / "overlay", tool, cache)
     [entry] = (tmp_path / "cache").rglob("*.json")
     for corruption in (b"{not json", json.dumps({"format": 1, "text": "kind: Evil\n", "origin_base": None,
