@@ -80,7 +80,7 @@ def _pop_origin(manifest: Manifest) -> dict[str, Any] | None:
     if not annotations:
         del manifest.metadata["annotations"]
     try:
-        origin = yaml.safe_load(raw) if isinstance(raw, str) else None
+        origin = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if isinstance(raw, str) else None
     except yaml.YAMLError:
         return None
     return origin if isinstance(origin, dict) else None
