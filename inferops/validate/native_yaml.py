@@ -180,6 +180,7 @@ def load_native(text: str, markers: list[int], *, strict: bool) -> list[tuple[An
     except (ValueError, RecursionError, OverflowError, MemoryError):
         return None
     lines = root_lines(text, markers)
+    documents: list[Any]
     if len(lines) == 1:
         documents = [loaded]
     elif not lines:

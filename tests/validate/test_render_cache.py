@@ -47,8 +47,9 @@ def repo(tmp_path: Path) -> Path:
     write(root / "overlay" / "patch.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
                                            "spec: {replicas: 2}\n")
     write(root / "overlay" / "settings.env", "MODE=fast\n")
-    write(root / "overlay" / "labels.yaml", "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: l}\n"
-                                            "labels: {tier: gpu}\nfieldSpecs: [{path: metadata/labels, create: true}]\n")
+    write(root / "overlay" / "labels.yaml",
+          "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: l}\n"
+          "labels: {tier: gpu}\nfieldSpecs: [{path: metadata/labels, create: true}]\n")
     write(root / "overlay" / "kustomization.yaml", "resources: [../mid]\ncomponents: [../component]\n"
                                                    "patches: [{path: patch.yaml}]\n"
                                                    "configMapGenerator: [{name: settings, envs: [settings.env]}]\n"
