@@ -90,7 +90,6 @@ def run(options: Options) -> Report:
     version = options.kubernetes_version or policy.kubernetes_version or DEFAULT_KUBERNETES_VERSION
     schema = _schema_checker(options, cwd, version)
     from inferops.validate.loader import LoadedFiles
-
     from inferops.validate.progress import Progress
 
     files = LoadedFiles(lambda path: display_path(path, cwd), strict=options.strict, limits=options.limits)
