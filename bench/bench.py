@@ -87,7 +87,9 @@ def plain_manifests() -> str:
         if "templates" in path.parts or path.name in ("kustomization.yaml", "Chart.yaml") \
                 or path.name.startswith("values"):
             continue
-        texts.append(path.read_text(encoding="utf-8").strip("\n"))
+        # trailing whitespace removed: one upstream file ends lines with tabs, which kubernetes-validate's
+        # pure-Python parser refuses (the whole run would stop at the first copy)
+        texts.append("\n".join(line.rstrip() for line in path.read_text(encoding="utf-8").strip("\n").splitlines()))
     return "\n---\n".join(texts) + "\n"
 
 

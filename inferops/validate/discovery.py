@@ -263,8 +263,7 @@ def _peek(file: Path, load: Callable[[Path], LoadResult]) -> _Peek:
 
     result = load(file)
     docs = [m.data for m in result.manifests]
-    is_manifest = any("apiVersion" in d or "kind" in d for d in docs) or any(
-        f.rule_id != OBJECT_INVALID.id for f in result.findings)
+    is_manifest = result.has_objects or any(f.rule_id != OBJECT_INVALID.id for f in result.findings)
     return _Peek(is_manifest, tuple(p for d in docs for p in _argo_source_paths(d)))
 
 

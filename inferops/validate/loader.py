@@ -56,6 +56,8 @@ class LoadResult:
 
     manifests: list[Manifest] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: Whether a document has ``apiVersion`` or ``kind``: a Kubernetes file, even when it is an empty List.
+    has_objects: bool = False
 
 
 class LoadedFiles:
@@ -138,6 +140,7 @@ def _from_native(documents: list[tuple[Any, int]], text: str, file: str) -> Load
             continue
         if str(data.get("kind") or "").endswith("List") and isinstance(data.get("items"), list):
             return None
+        result.has_objects = result.has_objects or "apiVersion" in data or "kind" in data
         index = len(result.manifests)
         result.manifests.append(Manifest(data=data, file=file, line=line, locate=partial(lines.locate, index)))
     return result
@@ -170,6 +173,7 @@ def _load_libyaml(text: str, file: str, strict: bool) -> LoadResult:
     for node, offset in _compose(text, file, result.findings):
         builder.offset = offset
         builder.add_document(node, result.manifests)
+    result.has_objects = builder.has_objects
     return result
 
 
@@ -259,6 +263,7 @@ class _Builder:
         self.budget = budget
         self.offset = 0
         self.lines: LineIndex = {}
+        self.has_objects = False
 
     def add_document(self, node: Node, out: list[Manifest]) -> None:
         if isinstance(node, ScalarNode) and node.tag == _NULL:
@@ -278,6 +283,7 @@ class _Builder:
             self.findings.append(_finding(OBJECT_INVALID, f"document is {what}, not a Kubernetes object",
                                           self.file, lines[()]))
             return
+        self.has_objects = self.has_objects or "apiVersion" in data or "kind" in data
         items = data.get("items")
         if not (str(data.get("kind") or "").endswith("List") and isinstance(items, list)):
             out.append(Manifest(data=data, file=self.file, line=lines[()], locate=partial(_locate, lines, ())))

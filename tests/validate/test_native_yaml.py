@@ -71,6 +71,7 @@ def _shape(result: loader.LoadResult) -> str:
     return json.dumps({
         "manifests": [[m.data, m.line, m.file] for m in result.manifests],
         "findings": [[f.rule_id, f.message, f.line] for f in result.findings],
+        "has_objects": result.has_objects,
     }, default=repr)
 
 
