@@ -117,7 +117,7 @@ def discover(paths: Sequence[str], cwd: Path, load: Callable[[Path], LoadResult]
     plan.kustomizations = list(found.values())
     included = {d for k in found.values() for d in k.includes}
     owned = {f for k in found.values() for f in (*k.resources, k.file, *k.aux)}
-    peeks = {f: _peek(f, load) for f in _unique([*walked, *explicit_files])}
+    peeks = _peek_all(_unique([*walked, *explicit_files]), load)
     forced = set(explicit_roots) | _argo_targets(peeks.values(), scan_dirs, cwd, found)
 
     for k in found.values():
@@ -254,6 +254,19 @@ def _documents(file: Path) -> list[Any] | None:
         return list(yaml.load_all(file.read_text(encoding="utf-8-sig"), Loader=loader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError, ValueError):
         return None
+
+
+#: Threads that load files for discovery: the native parser releases the GIL, so two cores share the work.
+LOAD_THREADS = 2
+
+
+def _peek_all(files: list[Path], load: Callable[[Path], LoadResult]) -> dict[Path, _Peek]:
+    if len(files) < 2 * LOAD_THREADS:
+        return {f: _peek(f, load) for f in files}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=LOAD_THREADS) as pool:
+        return dict(zip(files, pool.map(lambda f: _peek(f, load), files)))
 
 
 def _peek(file: Path, load: Callable[[Path], LoadResult]) -> _Peek:
