@@ -39,6 +39,21 @@ def _families(value: str) -> list[str]:
     return families
 
 
+def _size(value: str) -> int:
+    from inferops.validate.limits import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _count(value: str) -> int:
+    if not value.isdigit() or int(value) <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive number: {value!r}")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="inferops",
@@ -94,7 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                      help="skip files and directories matching GLOB, on top of the policy's `exclude` (repeatable)")
     val.add_argument("--cache-dir", help="where downloaded schemas are cached")
+    val.add_argument("--no-cache", dest="render_cache", action="store_false",
+                     help="render every kustomization afresh (do not read or write the render cache)")
     val.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+    val.add_argument("--max-file-bytes", type=_size, default=None, metavar="SIZE",
+                     help="largest input file to read (default 32M; K, M, G suffixes)")
+    val.add_argument("--max-document-bytes", type=_size, default=None, metavar="SIZE",
+                     help="largest YAML document in a file or render (default 4M)")
+    val.add_argument("--max-documents", type=_count, default=None, metavar="N",
+                     help="most documents in one file (default 10000)")
+    val.add_argument("--max-nodes", type=_count, default=None, metavar="N",
+                     help="most YAML nodes in one document (default 1000000)")
 
     rules = sub.add_parser("rules", help="list the validator's rules")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")

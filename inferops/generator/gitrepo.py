@@ -26,7 +26,8 @@ def init_and_commit(path: Path, files: list[str], message: str) -> str:
 
     try:
         repo = git.Repo.init(path, initial_branch=BRANCH)
-        repo.index.add(files)
+        # git's own `add` hashes a thousand files in a fraction of the time GitPython's index.add takes
+        repo.git.add("--", *files)
         commit = repo.index.commit(message)
     except git.exc.GitCommandError as err:
         raise GitFailed(f"git {_subcommand(err.command)} failed: {_first_line(str(err.stderr))}") from None

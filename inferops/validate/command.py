@@ -11,8 +11,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inferops.errors import EXIT_USAGE, InferopsError
+
+if TYPE_CHECKING:
+    from inferops.validate.limits import Limits
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         exclude=list(args.exclude),
         cwd=Path.cwd(),
         stdin_text=_read_stdin() if "-" in args.paths else None,
+        limits=_limits(args),
+        render_cache=args.render_cache,
     )
     report = validate(options)
     text = render(report, args.format, color=use_color(args.color, to_terminal=not args.output))
@@ -47,6 +53,17 @@ def run(args: argparse.Namespace) -> int:
     if any(f.rule_id == FILE_UNREADABLE.id for f in report.findings):
         return EXIT_USAGE
     return report.exit_code
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    """``--max-*`` flags over the defaults of :class:`Limits`."""
+    from dataclasses import replace
+
+    from inferops.validate.limits import DEFAULT_LIMITS
+
+    given = {"file_bytes": args.max_file_bytes, "document_bytes": args.max_document_bytes,
+             "documents": args.max_documents, "nodes": args.max_nodes}
+    return replace(DEFAULT_LIMITS, **{key: value for key, value in given.items() if value is not None})
 
 
 def use_color(choice: str, *, to_terminal: bool) -> bool:

@@ -23,9 +23,9 @@ Rules (documented in README.md under ``inferops validate``):
   Kustomizations that cannot render (``helmCharts``, remote references, failures) are the pipeline's
   business (:mod:`closure`).
 
-Discovery reads each YAML file once with libyaml to decide this; the loader reads the chosen files
-again with line numbers. Peeking first keeps ownership decisions (which need every kustomization)
-apart from checking, and libyaml is fast enough that the second read costs little.
+Discovery loads each candidate file through the run's :class:`loader.LoadedFiles` to decide this, so
+the pipeline checks the same parse later instead of reading the file again. Peeking first keeps ownership
+decisions (which need every kustomization) apart from checking.
 """
 
 from __future__ import annotations
@@ -33,14 +33,17 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inferops.errors import InferopsError
 from inferops.shapes import as_list
 from inferops.validate.remote import is_remote
+
+if TYPE_CHECKING:
+    from inferops.validate.loader import LoadResult
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -138,10 +141,18 @@ def display_path(path: Path, cwd: Path) -> str:
         return path.as_posix()
 
 
-def discover(paths: Sequence[str], cwd: Path, exclude: Exclusions | None = None) -> Plan:
-    """Build the plan for ``paths`` (the current directory when empty); a missing path is an error."""
+def discover(paths: Sequence[str], cwd: Path, exclude: Exclusions | None = None,
+             load: Callable[[Path], LoadResult] | None = None) -> Plan:
+    """Build the plan for ``paths`` (the current directory when empty); a missing path is an error.
+
+    ``load`` loads a candidate file (the pipeline's :meth:`LoadedFiles.load`, so the parse is reused);
+    by default each file is loaded for discovery alone."""
     cwd = cwd.resolve()
     exclude = Exclusions() if exclude is None else exclude
+    if load is None:
+        from inferops.validate.loader import LoadedFiles
+
+        load = LoadedFiles(lambda path: display_path(path, cwd), strict=False).load
     plan = Plan()
     explicit_files: list[Path] = []
     explicit_roots: list[Path] = []
@@ -168,14 +179,14 @@ def discover(paths: Sequence[str], cwd: Path, exclude: Exclusions | None = None)
         else:
             explicit_files.append(path)
 
-    peeks = {f: _peek(f) for f in _unique([*walked, *explicit_files])}
+    peeks = _peek_all(_unique([*walked, *explicit_files]), load)
     forced = set(explicit_roots)
     for target, recurse in _argo_targets(peeks.values(), scan_dirs, cwd):
         if target not in walked_dirs:  # excluded, or below an excluded directory: what is deployed is checked
             plan.deployed_excluded.append(target)
             before = len(walked)
             _walk(target, NO_EXCLUSIONS, walked, walked_dirs, found, plan, recurse=recurse)
-            peeks.update((f, _peek(f)) for f in walked[before:])
+            peeks.update(_peek_all(walked[before:], load))
         if target in found:
             forced.add(target)
 
@@ -537,24 +548,27 @@ def _line_of(lines: dict[str, int], entry: str) -> int | None:
     return min((line for text, line in lines.items() if entry in text), default=None)
 
 
-def _documents(file: Path) -> list[Any] | None:
-    """Every document of ``file`` parsed by libyaml; ``None`` when it cannot be read or parsed."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        if not is_regular_file(file) or file.stat().st_size > PEEK_MAX_BYTES:  # a FIFO would block the read
-            return None
-        return list(yaml.load_all(file.read_text(encoding="utf-8-sig"), Loader=loader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError, ValueError):
-        return None
+#: Threads that load files for discovery: the native parser releases the GIL, so two cores share the work.
+LOAD_THREADS = 2
 
 
-def _peek(file: Path) -> _Peek:
-    docs = _documents(file)
-    if docs is None:
-        return _Peek(True)
-    is_manifest = any(isinstance(d, dict) and ("apiVersion" in d or "kind" in d) for d in docs)
+def _peek_all(files: list[Path], load: Callable[[Path], LoadResult]) -> dict[Path, _Peek]:
+    if len(files) < 2 * LOAD_THREADS:
+        return {f: _peek(f, load) for f in files}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=LOAD_THREADS) as pool:
+        return dict(zip(files, pool.map(lambda f: _peek(f, load), files)))
+
+
+def _peek(file: Path, load: Callable[[Path], LoadResult]) -> _Peek:
+    """Whether ``file`` holds objects, from its load; a file the loader has problems with (other than
+    documents that are not objects) counts as a manifest, so that the problem is reported."""
+    from inferops.rules.core import OBJECT_INVALID
+
+    result = load(file)
+    docs = [m.data for m in result.manifests]
+    is_manifest = result.has_objects or any(f.rule_id != OBJECT_INVALID.id for f in result.findings)
     return _Peek(is_manifest, tuple(p for d in docs for p in _argo_source_paths(d)))
 
 

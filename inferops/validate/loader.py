@@ -1,10 +1,17 @@
 """Turn YAML/JSON text into :class:`Manifest` objects, or into findings when it cannot be.
 
-Speed matters here (the validator runs as a pre-commit hook on whole repositories), so libyaml's C
-parser composes the nodes and this module builds plain Python data from them itself: as fast as
-PyYAML's own constructor, and it lets us report duplicate keys with their line, bound alias expansion
-("billion laughs") and record the line of every key and list item, so that a finding can ask for the
-line of any JSON path (:meth:`Manifest.locate`) with one dict lookup.
+Speed matters here (the validator runs as a pre-commit hook on whole repositories). Each file is read
+once and checked against the size limits of :mod:`limits` before any parser sees it. Then two paths:
+
+* the fast path (:mod:`native_yaml`): yaml-rs builds the data of the whole file in native code, for
+  files in which YAML 1.1 and yaml-rs cannot disagree (most manifests). The line of each document comes
+  from a scan of the text; the line of a field is found only when a finding asks for it
+  (:meth:`Manifest.locate`), by loading that one file again through the libyaml path.
+* the libyaml path: libyaml's C parser composes the nodes and this module builds plain Python data from
+  them itself. It reports duplicate keys with their line, bounds alias expansion ("billion laughs") and
+  records the line of every key and list item, so that a finding can ask for the line of any JSON path
+  with one dict lookup. Anything the fast path is unsure about (syntax errors, duplicate keys in strict
+  mode, anchors, tags, ``List`` kinds) comes here, so both paths give the same data and findings.
 
 Scalars follow what kubectl and kubeconform accept (both parse with go-yaml's YAML 1.1 rules):
 ``on``/``yes`` are booleans, ``0755`` is octal, timestamps stay strings (JSON Schema expects strings)
@@ -30,7 +37,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from inferops.rules.base import Rule
 from inferops.rules.core import FILE_UNREADABLE, OBJECT_INVALID, YAML_INVALID
 from inferops.validate.findings import Finding
+from inferops.validate.limits import DEFAULT_LIMITS, Limits, document_starts, file_too_large, text_over_limits
 from inferops.validate.manifest import JsonPath, Manifest
+from inferops.validate.native_yaml import load_native
 
 #: Nodes built beyond the size of the text itself; only alias expansion can get past this.
 ALIAS_EXPANSION_ALLOWANCE = 100_000
@@ -47,18 +56,48 @@ class LoadResult:
 
     manifests: list[Manifest] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    #: Whether a document has ``apiVersion`` or ``kind``: a Kubernetes file, even when it is an empty List.
+    has_objects: bool = False
 
 
-def load_path(path: Path, file: str, *, strict: bool) -> LoadResult:
-    """Read and load ``path``; an unreadable, binary or non-UTF-8 file becomes a finding.
+class LoadedFiles:
+    """Each file of one run loaded once, by whoever asks first: discovery (which only needs to know
+    whether a file holds Kubernetes objects), the plain-file pass, or the origins of rendered objects.
+    Parsing dominates a run, so no file is parsed twice. ``name`` gives the path findings show."""
+
+    def __init__(self, name: Callable[[Path], str], *, strict: bool, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.name = name
+        self.strict = strict
+        self.limits = limits
+        self._loaded: dict[Path, LoadResult] = {}
+
+    def __len__(self) -> int:
+        return len(self._loaded)
+
+    def load(self, path: Path) -> LoadResult:
+        result = self._loaded.get(path)
+        if result is None:
+            result = self._loaded[path] = load_path(path, self.name(path), strict=self.strict, limits=self.limits)
+        return result
+
+
+def load_path(path: Path, file: str, *, strict: bool, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
+    """Read and load ``path``; an unreadable, binary, non-UTF-8 or oversized file becomes a finding.
 
     Only regular files are read: a FIFO or device named like a manifest would block the run forever.
     """
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
             return LoadResult(findings=[_finding(FILE_UNREADABLE, "not a regular file (a FIFO, socket or device)",
                                                  file)])
-        raw = path.read_bytes()
+        too_large = file_too_large(info.st_size, limits)
+        if too_large is not None:
+            return LoadResult(findings=[_finding(FILE_UNREADABLE, too_large, file, 1)])
+        with path.open("rb") as stream:  # the file may have grown since stat: read no more than the limit
+            raw = stream.read(limits.file_bytes + 1)
+        if len(raw) > limits.file_bytes:
+            return LoadResult(findings=[_finding(FILE_UNREADABLE, file_too_large(len(raw), limits) or "", file, 1)])
     except OSError as err:
         return LoadResult(findings=[_finding(FILE_UNREADABLE, f"cannot read file: {err.strerror or err}", file)])
     if b"\0" in raw:
@@ -67,21 +106,74 @@ def load_path(path: Path, file: str, *, strict: bool) -> LoadResult:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         return LoadResult(findings=[_finding(FILE_UNREADABLE, f"not UTF-8 text (byte {err.start})", file)])
-    return load_documents(text, file, strict=strict)
+    return load_documents(text, file, strict=strict, limits=limits)
 
 
-def load_documents(text: str, file: str, *, strict: bool) -> LoadResult:
+def load_documents(text: str, file: str, *, strict: bool, limits: Limits = DEFAULT_LIMITS) -> LoadResult:
     """Load every document of ``text``; ``file`` is the path findings and manifests show.
 
     ``strict`` makes a duplicate mapping key a ``yaml-invalid`` finding; otherwise the last one wins,
-    as with kubeconform's default. Blank and comment-only documents are skipped.
+    as with kubeconform's default. Blank and comment-only documents are skipped. Text over one of
+    ``limits`` gives one ``file-unreadable`` finding at the offending document and is not parsed.
     """
+    markers = document_starts(text)
+    over = text_over_limits(text, markers, limits)
+    if over is not None:
+        offset, message = over
+        return LoadResult(findings=[_finding(FILE_UNREADABLE, message, file, text.count("\n", 0, offset) + 1)])
+    with _gc_paused():
+        native = load_native(text, markers, strict=strict)
+        fast = _from_native(native, text, file) if native is not None else None
+        return fast if fast is not None else _load_libyaml(text, file, strict)
+
+
+def _from_native(documents: list[tuple[Any, int]], text: str, file: str) -> LoadResult | None:
+    """Manifests from the fast path, their field lines on demand; ``None`` when a document is a ``List``
+    kind (its items need their own lines: the libyaml path expands it)."""
+    result = LoadResult()
+    lines = _LinesOnDemand(text, file)
+    for data, line in documents:
+        if not isinstance(data, dict):
+            what = "a list" if isinstance(data, list) else "a scalar"
+            result.findings.append(_finding(OBJECT_INVALID, f"document is {what}, not a Kubernetes object",
+                                            file, line))
+            continue
+        if str(data.get("kind") or "").endswith("List") and isinstance(data.get("items"), list):
+            return None
+        result.has_objects = result.has_objects or "apiVersion" in data or "kind" in data
+        index = len(result.manifests)
+        result.manifests.append(Manifest(data=data, file=file, line=line, locate=partial(lines.locate, index)))
+    return result
+
+
+class _LinesOnDemand:
+    """Field lines of a file loaded by the fast path: on the first question, the libyaml path loads the
+    file again and answers this one and every later one (its manifests are the same, in the same order)."""
+
+    __slots__ = ("_text", "_file", "_locates")
+
+    def __init__(self, text: str, file: str) -> None:
+        self._text = text
+        self._file = file
+        self._locates: list[Any] | None = None
+
+    def locate(self, index: int, path: JsonPath) -> int | None:
+        if self._locates is None:
+            with _gc_paused():
+                self._locates = [m.locate for m in _load_libyaml(self._text, self._file, False).manifests]
+            self._text = ""
+        locate = self._locates[index] if index < len(self._locates) else None
+        return locate(path) if locate is not None else None
+
+
+def _load_libyaml(text: str, file: str, strict: bool) -> LoadResult:
+    """The libyaml path: exact lines for every field, and the exact finding for every problem."""
     result = LoadResult()
     builder = _Builder(file, strict, result.findings, budget=len(text) + ALIAS_EXPANSION_ALLOWANCE)
-    with _gc_paused():
-        for node, offset in _compose(text, file, result.findings):
-            builder.offset = offset
-            builder.add_document(node, result.manifests)
+    for node, offset in _compose(text, file, result.findings):
+        builder.offset = offset
+        builder.add_document(node, result.manifests)
+    result.has_objects = builder.has_objects
     return result
 
 
@@ -171,6 +263,7 @@ class _Builder:
         self.budget = budget
         self.offset = 0
         self.lines: LineIndex = {}
+        self.has_objects = False
 
     def add_document(self, node: Node, out: list[Manifest]) -> None:
         if isinstance(node, ScalarNode) and node.tag == _NULL:
@@ -190,6 +283,7 @@ class _Builder:
             self.findings.append(_finding(OBJECT_INVALID, f"document is {what}, not a Kubernetes object",
                                           self.file, lines[()]))
             return
+        self.has_objects = self.has_objects or "apiVersion" in data or "kind" in data
         items = data.get("items")
         if not (str(data.get("kind") or "").endswith("List") and isinstance(items, list)):
             out.append(Manifest(data=data, file=self.file, line=lines[()], locate=partial(_locate, lines, ())))

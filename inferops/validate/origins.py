@@ -19,7 +19,8 @@ from typing import Any
 
 from inferops.validate.discovery import Kustomization, display_path
 from inferops.validate.findings import Finding
-from inferops.validate.loader import LoadResult, load_documents, load_path
+from inferops.validate.limits import Limits
+from inferops.validate.loader import LoadedFiles, LoadResult, load_documents
 from inferops.validate.manifest import Manifest
 from inferops.validate.render import Rendered
 from inferops.validate.transformations import attach, pop_transformations, pop_yaml_annotation
@@ -31,15 +32,20 @@ _GENERATOR_KEYS = {"ConfigMapGenerator": "configMapGenerator", "SecretGenerator"
 class Sources:
     """Source files of renders, each loaded once however many roots include it."""
 
-    def __init__(self, cwd: Path, *, strict: bool) -> None:
+    def __init__(self, cwd: Path, *, strict: bool, files: LoadedFiles | None = None) -> None:
         self.cwd = cwd
         self.strict = strict
+        self._files = files or LoadedFiles(lambda path: display_path(path, cwd), strict=strict)
         self._loaded: dict[Path, LoadResult] = {}
 
     def load(self, path: Path) -> LoadResult:
         if path not in self._loaded:
-            self._loaded[path] = load_path(path, display_path(path, self.cwd), strict=self.strict)
+            self._loaded[path] = self._files.load(path)
         return self._loaded[path]
+
+    @property
+    def limits(self) -> Limits:
+        return self._files.limits
 
     @property
     def files(self) -> list[Path]:
@@ -53,7 +59,7 @@ class Sources:
 def rendered_manifests(rendered: Rendered, root: Kustomization, sources: Sources) -> LoadResult:
     """The objects of a successful render, each pointing at its source; load problems of the output too."""
     root_file = display_path(root.file, sources.cwd)
-    result = load_documents(rendered.text, root_file, strict=False)
+    result = load_documents(rendered.text, root_file, strict=False, limits=sources.limits)
     render_root = display_path(root.dir, sources.cwd)
     for manifest in result.manifests:
         manifest.render_root = render_root

@@ -27,11 +27,14 @@ from inferops.rules.base import REGISTRY, Context, Rule, effective_severity, run
 from inferops.validate.causes import one_per_cause
 from inferops.validate.discovery import Exclusions, Plan, Reference, discover, display_path, git_root
 from inferops.validate.findings import Finding
+from inferops.validate.limits import DEFAULT_LIMITS, Limits
 from inferops.validate.manifest import Manifest
 from inferops.validate.report import Report
 
 if TYPE_CHECKING:
     from inferops.validate.closure import Closure
+    from inferops.validate.loader import LoadedFiles
+    from inferops.validate.render_cache import RenderCache
     from inferops.validate.schema import SchemaChecker
 
 DEFAULT_KUBERNETES_VERSION = "1.33.0"
@@ -61,6 +64,25 @@ class Options:
     exclude: list[str] = field(default_factory=list)  # globs added to the policy's ``exclude``
     cwd: Path = field(default_factory=Path.cwd)
     stdin_text: str | None = None  # the text of ``-`` when it is among the paths
+    limits: Limits = DEFAULT_LIMITS
+    render_cache: bool = True  # ``--no-cache`` turns it off
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What the progress line shows: the stage, and renders done out of all."""
+
+    stage: str = "reading files"
+    roots: int = 0
+    rendered: int = 0
+    cache: RenderCache | None = None
+
+    def status(self, files: LoadedFiles) -> str:
+        line = f"inferops: {self.stage}: {len(files)} files"
+        if self.roots:
+            hits = f" ({self.cache.hits} cached)" if self.cache is not None else ""
+            line += f", {self.rendered}/{self.roots} renders{hits}"
+        return line
 
 
 @dataclass(slots=True)
@@ -80,14 +102,21 @@ def run(options: Options) -> Report:
     schema = _schema_checker(options, cwd, version)
     exclusions = Exclusions((*policy.exclude, *options.exclude),
                             policy_file.resolve().parent if policy_file is not None else cwd)
-    plan = discover(options.paths, cwd, exclusions)
-    got = _Collected()
-    _note_policy(policy_file, options.policy, cwd, got)
-    _note_skipped(plan, cwd, got)
-    _load_plain(plan, options, cwd, got)
-    _render(plan, options, cwd, got)
-    ctx = Context(policy=policy, kubernetes_version=version, root=repository_root(options.paths, cwd), cwd=cwd)
-    findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx)]
+    from inferops.validate.loader import LoadedFiles
+    from inferops.validate.progress import Progress
+
+    files = LoadedFiles(lambda path: display_path(path, cwd), strict=options.strict, limits=options.limits)
+    tally = _Tally()
+    with Progress(lambda: tally.status(files)):
+        plan = discover(options.paths, cwd, exclusions, files.load)
+        got = _Collected()
+        _note_policy(policy_file, options.policy, cwd, got)
+        _note_skipped(plan, cwd, got)
+        _load_plain(plan, options, files, got)
+        _render(plan, options, cwd, files, got, tally)
+        tally.stage = f"checking {len(got.manifests)} objects"
+        ctx = Context(policy=policy, kubernetes_version=version, root=repository_root(options.paths, cwd), cwd=cwd)
+        findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx)]
     if "render" not in options.checks:
         findings = [f for f in findings if f.family != "render"]
     findings = one_per_cause(_dedupe(_apply_policy(findings, policy)))
@@ -133,13 +162,14 @@ def _user_path(cwd: Path, raw: str | Path) -> Path:
     return Path(display_path((cwd / raw).resolve(), Path.cwd().resolve()))
 
 
-def _load_plain(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
-    from inferops.validate.loader import load_documents, load_path
+def _load_plain(plan: Plan, options: Options, files: LoadedFiles, got: _Collected) -> None:
+    from inferops.validate.loader import load_documents
 
-    results = [load_path(f, display_path(f, cwd), strict=options.strict) for f in plan.files]
-    got.files.update(display_path(f, cwd) for f in plan.files)
+    results = [files.load(f) for f in plan.files]
+    got.files.update(files.name(f) for f in plan.files)
     if plan.stdin:
-        results.append(load_documents(options.stdin_text or "", STDIN_NAME, strict=options.strict))
+        results.append(load_documents(options.stdin_text or "", STDIN_NAME, strict=options.strict,
+                                      limits=options.limits))
         got.files.add(STDIN_NAME)
     for result in results:
         got.manifests.extend(result.manifests)
@@ -179,7 +209,7 @@ def _note_skipped(plan: Plan, cwd: Path, got: _Collected) -> None:
             got.notes.append(f"{reason.format(n=len(paths))}: {names}")
 
 
-def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
+def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _Collected, tally: _Tally) -> None:
     from inferops.rules.core import RENDER_FAILED, RENDER_SKIPPED
     from inferops.validate.closure import closure_of
     from inferops.validate.render import RenderSettings, find_kustomize, render_all
@@ -204,9 +234,16 @@ def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
     if renderable and tool is not None:
         from inferops.validate.origins import Sources, rendered_manifests
 
-        sources = Sources(cwd, strict=options.strict)
+        sources = Sources(cwd, strict=options.strict, files=files)
         settings = RenderSettings(timeout=options.render_timeout, allow_remote=options.allow_remote)
-        for c, result in zip(renderable, render_all([c.root.dir for c in renderable], tool, settings)):
+        cache = _render_cache(tool.command, cwd, options.paths) if options.render_cache else None
+        tally.stage, tally.roots, tally.cache = "rendering", len(renderable), cache
+
+        def done(_rendered: object) -> None:
+            tally.rendered += 1
+
+        renders = render_all([c.root.dir for c in renderable], tool, settings, cache, on_done=done)
+        for c, result in zip(renderable, renders):
             root = c.root
             if result.error is not None:
                 got.findings.append(_core(RENDER_FAILED, f"kustomization {display_path(root.dir, cwd)} does not "
@@ -219,7 +256,16 @@ def _render(plan: Plan, options: Options, cwd: Path, got: _Collected) -> None:
             got.findings.extend(loaded.findings)
         got.findings.extend(sources.findings())
         got.files.update(display_path(f, cwd) for f in sources.files)
-    _check_unrendered(unrendered, rendered, plan, options, cwd, got)
+    _check_unrendered(unrendered, rendered, plan, files, cwd, got)
+
+
+def _render_cache(command: tuple[str, ...], cwd: Path, paths: list[str]) -> RenderCache:
+    """The user's render cache; a render is cached only when it reads nothing outside its Git
+    repository (or, outside Git, the scanned directory or ``cwd`` holding it)."""
+    from inferops.validate.render_cache import RenderCache, default_directory
+
+    scanned = [cwd / p for p in paths if p != "-" and (cwd / p).is_dir()]
+    return RenderCache(default_directory(), command, [cwd, *scanned])
 
 
 def _renderable(c: Closure, options: Options, cwd: Path, got: _Collected) -> bool:
@@ -256,18 +302,16 @@ def _renderable(c: Closure, options: Options, cwd: Path, got: _Collected) -> boo
     return ok
 
 
-def _check_unrendered(unrendered: list[Closure], rendered: list[Closure], plan: Plan, options: Options, cwd: Path,
-                      got: _Collected) -> None:
+def _check_unrendered(unrendered: list[Closure], rendered: list[Closure], plan: Plan, loaded: LoadedFiles,
+                      cwd: Path, got: _Collected) -> None:
     """Check the resource files of kustomizations that were not rendered as plain, unpatched files, except
     those a successful render or the plain files already covered."""
-    from inferops.validate.loader import load_path
-
     if not unrendered:
         return
     covered = {f for c in rendered for f in c.resource_files} | set(plan.files)
     files = [f for f in dict.fromkeys(f for c in unrendered for f in c.resource_files) if f not in covered]
     for path in files:
-        result = load_path(path, display_path(path, cwd), strict=options.strict)
+        result = loaded.load(path)
         got.manifests.extend(result.manifests)
         got.findings.extend(result.findings)
         got.files.add(display_path(path, cwd))

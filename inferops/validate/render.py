@@ -24,6 +24,10 @@ use no transport at all, and ``HOME``/config directories are an empty temporary 
 allows it, kustomize also runs in an empty network namespace (:func:`network_sandbox`). One render
 gets one time limit (``--render-timeout``), shared by the wrapped and the direct build; on expiry the
 whole process group is killed, so a child such as ``git`` cannot keep the run waiting.
+
+With a :class:`render_cache.RenderCache`, a root whose inputs are unchanged since an earlier run is
+not rendered again; the key is taken before and after a render, and a render whose inputs changed
+while it ran is not stored.
 """
 
 from __future__ import annotations
@@ -38,12 +42,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inferops.errors import InferopsError
+
+if TYPE_CHECKING:
+    from inferops.validate.render_cache import RenderCache
 
 #: Environment variable naming a kustomize (or kubectl) binary to use instead of searching PATH.
 KUSTOMIZE_ENV = "INFEROPS_KUSTOMIZE"
@@ -193,13 +201,36 @@ class Rendered:
     error: str | None = None
 
 
-def render_all(roots: Sequence[Path], tool: Kustomize, settings: RenderSettings | None = None) -> list[Rendered]:
-    """Render every root (absolute, resolved directories), in parallel, in the order given."""
+def render_all(roots: Sequence[Path], tool: Kustomize, settings: RenderSettings | None = None,
+               cache: RenderCache | None = None, on_done: Callable[[Rendered], None] | None = None) -> list[Rendered]:
+    """Render every root (absolute, resolved directories), in parallel, in the order given; ``on_done``
+    hears of each render as it finishes (from a worker thread)."""
     if not roots:
         return []
     settings = settings or RenderSettings()
+
+    def one(root: Path) -> Rendered:
+        rendered = render_cached(root, tool, settings, cache)
+        if on_done is not None:
+            on_done(rendered)
+        return rendered
+
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(roots))) as pool:
-        return list(pool.map(lambda root: render_one(root, tool, settings), roots))
+        return list(pool.map(one, roots))
+
+
+def render_cached(root: Path, tool: Kustomize, settings: RenderSettings, cache: RenderCache | None) -> Rendered:
+    """:func:`render_one` through ``cache``: a stored render when the inputs are the same, else a new one."""
+    if cache is None:
+        return render_one(root, tool, settings)
+    key = cache.key(root)
+    if key is not None and (stored := cache.get(key)) is not None:
+        text, base = stored
+        return Rendered(root, text, Path(base) if base is not None else None)
+    rendered = render_one(root, tool, settings)
+    if key is not None and rendered.error is None and cache.key(root) == key:
+        cache.put(key, rendered.text, str(rendered.origin_base) if rendered.origin_base is not None else None)
+    return rendered
 
 
 def render_one(root: Path, tool: Kustomize, settings: RenderSettings | None = None) -> Rendered:

@@ -59,8 +59,9 @@ def pop_yaml_annotation(manifest: Manifest, name: str) -> Any:
     raw = annotations.pop(name)
     if not annotations:
         del manifest.metadata["annotations"]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: one small map per rendered object
     try:
-        return yaml.safe_load(raw) if isinstance(raw, str) else None
+        return yaml.load(raw, Loader=loader) if isinstance(raw, str) else None  # noqa: S506 -- a safe loader
     except yaml.YAMLError:
         return None
 

@@ -1,0 +1,260 @@
+"""A cache of kustomize renders, keyed by the content of every file a render reads.
+
+A second ``inferops validate`` of an unchanged repository should not run kustomize 300 times. The key
+of a render root is a SHA-256 over:
+
+* the cache format, inferops' version and the kustomize binary (its command, resolved path, size and
+  modification time), so a new kustomize renders afresh;
+* the root's path, and for every kustomization it reaches (its bases, components, generator and
+  transformer directories, at any depth) that kustomization file's path and bytes;
+* the path and bytes of every file a kustomization names: any string value in it that is the path of
+  an existing file (resources, patches, generator ``files``/``envs``, ``crds``, ``configurations``,
+  replacement sources, ... whatever the field), plus the files such a file names when it is a plugin
+  configuration (``transformers``/``generators``/``validators``), and every file under a named
+  directory that is not a kustomization.
+
+Taking every path-like string instead of a list of known fields keeps the key complete for fields this
+module has never heard of. When in doubt the key is not made and the root renders without the cache: a
+kustomization that does not parse, a remote reference (URL or git), Helm charts (which read a charts
+directory implicitly), a special file (FIFO, device) or too many files.
+
+Entries live in the user cache directory (``$XDG_CACHE_HOME/inferops/renders``, else
+``~/.cache/inferops/renders``), one JSON file per key holding the output and a checksum of it. An entry
+is written to a temporary file and renamed into place, so concurrent runs never see half an entry; an
+entry that does not parse or whose checksum does not match is ignored and rewritten. Only successful
+renders are stored. Deleting the directory is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from inferops import __version__
+
+FORMAT = 2  # 2: the wrapper asks for transformer annotations too
+#: A render reading a file bigger than this is not cached.
+MAX_FILE_BYTES = 64 << 20
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+#: A render reading more files than this is not cached (hashing would cost more than it saves).
+MAX_FILES = 20_000
+#: Keys whose files are plugin configurations, which may name further files.
+PLUGIN_KEYS = ("transformers", "generators", "validators")
+#: Keys whose entries kustomize may fetch from the network when they are URLs or git references.
+REMOTE_KEYS = ("resources", "bases", "components", "configMapGenerator", "secretGenerator")
+_REMOTE_PREFIXES = ("http://", "https://", "git@", "github.com/", "gitlab.com/", "bitbucket.org/", "ssh://",
+                    "git::", "file://", "oci://")
+
+
+class _Uncacheable(Exception):
+    """The render's inputs cannot be known for sure: render without the cache."""
+
+
+def default_directory() -> Path:
+    """``$XDG_CACHE_HOME/inferops/renders``, else ``~/.cache/inferops/renders``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "inferops" / "renders"
+
+
+class RenderCache:
+    """Rendered output of kustomization roots, by :meth:`key`."""
+
+    def __init__(self, directory: Path, tool: tuple[str, ...], boundaries: list[Path]) -> None:
+        """Every input of a cached render must be inside its *boundary*, symlinks resolved: the Git
+        repository around the root, else the outermost of ``boundaries`` (the scanned directories)
+        holding it. A render reading anything outside is not cached, and nothing outside is read."""
+        self.directory = directory
+        self.boundaries = sorted({b.resolve() for b in boundaries}, key=lambda b: len(b.parts))
+        self._tool = _tool_identity(tool)
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def key(self, root: Path) -> str | None:
+        """The key of ``root``'s render, or ``None`` when its inputs cannot all be known."""
+        boundary = self._boundary(root)
+        if boundary is None:
+            return None
+        digest = hashlib.sha256()
+        digest.update(json.dumps([FORMAT, __version__, self._tool, str(root)]).encode())
+        try:
+            for path, content in sorted(_Inputs(boundary).of(root).items()):
+                digest.update(f"\0{path}\0{len(content)}\0".encode())
+                digest.update(content)
+        except (_Uncacheable, OSError, RecursionError):
+            return None
+        return digest.hexdigest()
+
+    def _boundary(self, root: Path) -> Path | None:
+        resolved = root.resolve()
+        for directory in (resolved, *resolved.parents):
+            if (directory / ".git").exists():
+                return directory
+        return next((b for b in self.boundaries if resolved.is_relative_to(b)), None)
+
+    def get(self, key: str) -> tuple[str, str | None] | None:
+        """``(text, origin base)`` stored under ``key``; ``None`` when absent, unreadable or corrupt."""
+        try:
+            entry = json.loads(self._path(key).read_bytes())
+            text, base, checksum = entry["text"], entry["origin_base"], entry["sha256"]
+            if entry.get("format") != FORMAT or not isinstance(text, str) or not isinstance(base, (str, type(None))):
+                raise ValueError("unexpected entry")
+            if hashlib.sha256(text.encode()).hexdigest() != checksum:
+                raise ValueError("checksum mismatch")
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        with self._lock:
+            self.hits += 1
+        return text, base
+
+    def put(self, key: str, text: str, origin_base: str | None) -> None:
+        """Store an entry atomically (a temporary file renamed into place); a failure only costs the cache."""
+        path = self._path(key)
+        entry = {"format": FORMAT, "text": text, "origin_base": origin_base,
+                 "sha256": hashlib.sha256(text.encode()).hexdigest()}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    json.dump(entry, stream)
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
+
+
+def _tool_identity(command: tuple[str, ...]) -> list[Any]:
+    binary = Path(command[0]).resolve()
+    try:
+        info = binary.stat()
+        return [list(command), str(binary), info.st_size, info.st_mtime_ns]
+    except OSError:
+        return [list(command), str(binary)]
+
+
+class _Inputs:
+    """Every file one render reads, by path, with its bytes."""
+
+    def __init__(self, boundary: Path) -> None:
+        self.boundary = boundary
+        self.files: dict[str, bytes] = {}
+
+    def of(self, root: Path) -> dict[str, bytes]:
+        pending, seen = [root], set()
+        while pending:
+            directory = pending.pop()
+            if directory in seen:
+                continue
+            seen.add(directory)
+            if not directory.resolve().is_relative_to(self.boundary):
+                raise _Uncacheable(f"{directory} is outside {self.boundary}")
+            kustomization = _kustomization_file(directory)
+            if kustomization is None:
+                raise _Uncacheable(f"no kustomization in {directory}")
+            doc = self._yaml(kustomization)
+            if not isinstance(doc, dict) or doc.get("helmCharts") or doc.get("helmGlobals") \
+                    or doc.get("helmChartInflationGenerator"):
+                raise _Uncacheable("unparsable kustomization or Helm charts")
+            for key, value in _strings(doc):
+                for target in self._targets(directory, key, value):
+                    if target.is_dir():
+                        if _kustomization_file(target) is not None:
+                            pending.append(target)
+                        else:
+                            self._tree(target)
+                    elif key in PLUGIN_KEYS:
+                        self._plugin_references(directory, self._yaml(target))
+                    else:
+                        self._read(target)
+        return self.files
+
+    def _targets(self, directory: Path, key: str, value: str) -> Iterator[Path]:
+        """Existing local paths ``value`` may name (``key=path`` too). A remote reference, or a path
+        leaving the boundary, makes the render uncacheable."""
+        value = value.strip()
+        if not value or "\n" in value or len(value) > 4096:
+            return
+        if key in REMOTE_KEYS and (value.startswith(_REMOTE_PREFIXES) or "://" in value):
+            raise _Uncacheable(f"remote reference {value}")
+        for candidate in {value, value.split("=", 1)[-1]}:
+            if os.path.isabs(candidate):
+                continue  # kustomize refuses absolute paths; nothing to read
+            path = Path(os.path.normpath(directory / candidate))
+            try:
+                if not path.exists():
+                    continue
+                if not path.resolve().is_relative_to(self.boundary):
+                    raise _Uncacheable(f"{path} is outside {self.boundary}")
+            except (OSError, ValueError):
+                continue
+            yield path
+
+    def _read(self, path: Path) -> bytes:
+        """The bytes of a regular file; anything else makes the render uncacheable."""
+        key = str(path)
+        if key not in self.files:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):  # a FIFO would block; a device is no input to cache
+                raise _Uncacheable(f"{path} is not a regular file")
+            if info.st_size > MAX_FILE_BYTES or len(self.files) >= MAX_FILES:
+                raise _Uncacheable("inputs too large")
+            self.files[key] = path.read_bytes()
+        return self.files[key]
+
+    def _yaml(self, path: Path) -> Any:
+        import yaml
+
+        try:
+            docs = list(yaml.load_all(self._read(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        except (yaml.YAMLError, ValueError) as err:
+            raise _Uncacheable(f"{path} does not parse") from err
+        return docs[0] if len(docs) == 1 else docs
+
+    def _tree(self, directory: Path) -> None:
+        for dirpath, _dirnames, filenames in os.walk(directory):
+            for name in filenames:
+                path = Path(dirpath) / name
+                if not path.resolve().is_relative_to(self.boundary):
+                    raise _Uncacheable(f"{path} is outside {self.boundary}")
+                self._read(path)
+
+    def _plugin_references(self, directory: Path, config: Any) -> None:
+        """Files named inside a plugin configuration (a PatchTransformer's ``path``, ...)."""
+        for _key, value in _strings(config):
+            for target in self._targets(directory, "", value):
+                if target.is_dir():
+                    self._tree(target)
+                else:
+                    self._read(target)
+
+
+def _kustomization_file(directory: Path) -> Path | None:
+    for name in KUSTOMIZATION_FILES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _strings(node: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """Every string value in ``node``, with the top-level key it sits under."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            yield from _strings(value, key or str(name))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item, key)
+    elif isinstance(node, str):
+        yield key, node
