@@ -1,0 +1,132 @@
+"""From findings to planned edits, per source file: which findings have a fixer, where their source is,
+and what splices make them comply. Also the one-finding fix the JSON and SARIF reports show."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inferops.fix.registry import load_all_fixers
+from inferops.fix.source import documents, find_document
+from inferops.fix.splice import Edit, Planner, apply
+from inferops.validate.findings import Finding
+
+
+class Refused(Exception):
+    """A file ``fix`` must not touch (outside the repository, a symlink, unreadable, not YAML)."""
+
+
+@dataclass(slots=True)
+class FileFix:
+    """The edits planned for one source file, with the text and digest they were computed from."""
+
+    path: Path
+    display: str
+    text: str
+    digest: str
+    edits: list[Edit] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def source_path(finding: Finding, cwd: Path, boundary: Path) -> Path:
+    """The file ``finding`` points at, checked: inside ``boundary``, a regular file, no symlink on the way."""
+    raw = Path(finding.file)
+    path = Path(os.path.normpath(raw if raw.is_absolute() else cwd / raw))
+    if not path.is_relative_to(boundary):
+        raise Refused("outside the repository")
+    probe = path
+    while probe != boundary and probe != probe.parent:
+        if probe.is_symlink():
+            raise Refused("a symbolic link" if probe == path else f"behind the symbolic link {probe.name}")
+        probe = probe.parent
+    if not path.is_file():
+        raise Refused("not a regular file")
+    return path
+
+
+def read(path: Path) -> tuple[str, str]:
+    """The file's text and the SHA-256 of its bytes (compared again right before writing)."""
+    try:
+        raw = path.read_bytes()
+        return raw.decode("utf-8"), hashlib.sha256(raw).hexdigest()
+    except (OSError, UnicodeDecodeError) as err:
+        raise Refused(f"unreadable ({err})") from None
+
+
+def fixable(finding: Finding, rules: Iterable[str] | None = None) -> bool:
+    """Whether ``finding``'s rule has a fixer (and is among ``rules`` when given) and it carries its object."""
+    return (finding.rule_id in load_all_fixers() and finding.subject is not None
+            and (rules is None or finding.rule_id in rules))
+
+
+def plan_finding(planner: Planner, text: str, finding: Finding) -> bool:
+    """Add the edits of one finding to ``planner``; ``False`` when there is no safe mechanical fix."""
+    fixer = load_all_fixers().get(finding.rule_id)
+    subject = finding.subject
+    if fixer is None or subject is None:
+        return False
+    ops = fixer.fix(subject, finding.path)
+    if not ops:
+        return False
+    try:
+        docs = documents(text)
+    except Exception:  # noqa: BLE001  (ruamel raises many error types; the validator reported the YAML already)
+        return False
+    found = find_document(docs, finding.path, subject.data, finding.line)
+    return found is not None and planner.plan(found[0], ops, subject.data)
+
+
+def plan_files(findings: list[Finding], cwd: Path, boundary: Path, rules: Iterable[str] | None = None
+               ) -> tuple[list[FileFix], list[tuple[Finding, str]]]:
+    """Edits per file for every fixable finding; the findings left unfixed, each with the reason."""
+    files: dict[Path, FileFix] = {}
+    planners: dict[Path, Planner] = {}
+    left: list[tuple[Finding, str]] = []
+    for finding in findings:
+        if not fixable(finding, rules):
+            continue
+        try:
+            path = source_path(finding, cwd, boundary)
+            if path not in files:
+                text, digest = read(path)
+                files[path] = FileFix(path, finding.file, text, digest)
+                planners[path] = Planner(text)
+        except Refused as why:
+            left.append((finding, f"not fixed: {finding.file} is {why}"))
+            continue
+        if plan_finding(planners[path], files[path].text, finding):
+            files[path].findings.append(finding)
+        else:
+            left.append((finding, "no safe mechanical fix at this place"))
+    for path, file_fix in files.items():
+        file_fix.edits = planners[path].result()
+        if file_fix.edits and not _still_yaml(file_fix.text, file_fix.edits):
+            left.extend((f, "no safe mechanical fix: the edited file would not parse") for f in file_fix.findings)
+            file_fix.edits, file_fix.findings = [], []
+    return [f for f in files.values() if f.edits], left
+
+
+def _still_yaml(text: str, edits: list[Edit]) -> bool:
+    """A last guard: the fixed text parses, with as many documents as before."""
+    try:
+        return len(documents(apply(text, edits))) == len(documents(text))
+    except Exception:  # noqa: BLE001  (any ruamel error means: do not write this)
+        return False
+
+
+def single_fix(finding: Finding, cwd: Path, boundary: Path) -> tuple[str, str, list[Edit]] | None:
+    """The fix of one finding alone: (file as reported, source text, edits); ``None`` without one."""
+    if not fixable(finding):
+        return None
+    try:
+        text, _ = read(source_path(finding, cwd, boundary))
+    except Refused:
+        return None
+    planner = Planner(text)
+    if not plan_finding(planner, text, finding):
+        return None
+    edits = planner.result()
+    return (finding.file, text, edits) if edits else None
