@@ -15,13 +15,23 @@ def _resources_of(path: JsonPath) -> JsonPath | None:
     return None
 
 
+def _same_file(m: Manifest, path: JsonPath, source: JsonPath) -> bool:
+    """Whether the value copied from ``source`` was written in the file the fix edits: when an overlay set
+    the limit and the base the request, copying the overlay's value into the base would break the base
+    (rendered alone, or by another overlay); that is a person's decision."""
+    return m.place(source)[0] == m.place(path)[0]
+
+
 @fixer("gpu-request-limit-mismatch", summary="sets the GPU request to the GPU limit")
 def request_to_limit(m: Manifest, path: JsonPath) -> list[Operation]:
     resources = _resources_of(path)
     if resources is None:
         return []
-    limit = dig(m.data, (*resources, "limits", path[-1]))
-    return [Set((*resources, "requests", path[-1]), limit)] if limit is not None else []
+    limit_path = (*resources, "limits", path[-1])
+    limit = dig(m.data, limit_path)
+    if limit is None or not _same_file(m, path, limit_path):
+        return []
+    return [Set((*resources, "requests", path[-1]), limit)]
 
 
 @fixer("gpu-limit-missing", summary="sets the GPU limit to the GPU request")
@@ -29,7 +39,7 @@ def limit_from_request(m: Manifest, path: JsonPath) -> list[Operation]:
     resources = _resources_of(path)
     if resources is None:
         return []
-    request = dig(m.data, (*resources, "requests", path[-1]))
+    request = dig(m.data, path)
     return [Set((*resources, "limits", path[-1]), request)] if request is not None else []
 
 

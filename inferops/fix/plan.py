@@ -9,6 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ruamel.yaml import YAML
+from ruamel.yaml.nodes import Node
+
 from inferops.fix.registry import load_all_fixers
 from inferops.fix.source import documents, find_document
 from inferops.fix.splice import Edit, Planner, apply
@@ -29,6 +32,7 @@ class FileFix:
     digest: str
     edits: list[Edit] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    docs: tuple[Node, ...] | None = None  # parsed once, on the first finding that needs it
 
 
 def source_path(finding: Finding, cwd: Path, boundary: Path) -> Path:
@@ -62,18 +66,15 @@ def fixable(finding: Finding, rules: Iterable[str] | None = None) -> bool:
             and (rules is None or finding.rule_id in rules))
 
 
-def plan_finding(planner: Planner, text: str, finding: Finding) -> bool:
-    """Add the edits of one finding to ``planner``; ``False`` when there is no safe mechanical fix."""
+def plan_finding(planner: Planner, docs: tuple[Node, ...], finding: Finding) -> bool:
+    """Add the edits of one finding (in a file parsed into ``docs``) to ``planner``; ``False`` when there is
+    no safe mechanical fix."""
     fixer = load_all_fixers().get(finding.rule_id)
     subject = finding.subject
     if fixer is None or subject is None:
         return False
     ops = fixer.fix(subject, finding.path)
     if not ops:
-        return False
-    try:
-        docs = documents(text)
-    except Exception:  # noqa: BLE001  (ruamel raises many error types; the validator reported the YAML already)
         return False
     found = find_document(docs, finding.path, subject.data, finding.line)
     return found is not None and planner.plan(found[0], ops, subject.data)
@@ -97,7 +98,7 @@ def plan_files(findings: list[Finding], cwd: Path, boundary: Path, rules: Iterab
         except Refused as why:
             left.append((finding, f"not fixed: {finding.file} is {why}"))
             continue
-        if plan_finding(planners[path], files[path].text, finding):
+        if plan_finding(planners[path], _parsed(files[path]), finding):
             files[path].findings.append(finding)
         else:
             left.append((finding, "no safe mechanical fix at this place"))
@@ -109,10 +110,25 @@ def plan_files(findings: list[Finding], cwd: Path, boundary: Path, rules: Iterab
     return [f for f in files.values() if f.edits], left
 
 
-def _still_yaml(text: str, edits: list[Edit]) -> bool:
-    """A last guard: the fixed text parses, with as many documents as before."""
+def _parsed(file_fix: FileFix) -> tuple[Node, ...]:
+    if file_fix.docs is None:
+        file_fix.docs = _documents(file_fix.text)
+    return file_fix.docs
+
+
+def _documents(text: str) -> tuple[Node, ...]:
+    """The file's documents; none when ruamel cannot parse it (the validator reported why already)."""
     try:
-        return len(documents(apply(text, edits))) == len(documents(text))
+        return documents(text)
+    except Exception:  # noqa: BLE001  (ruamel raises many error types)
+        return ()
+
+
+def _still_yaml(text: str, edits: list[Edit]) -> bool:
+    """A last guard: the fixed text loads (ruamel's constructor also refuses duplicate keys) with as many
+    documents as before."""
+    try:
+        return len(list(YAML(typ="rt").load_all(apply(text, edits)))) == len(list(YAML(typ="rt").load_all(text)))
     except Exception:  # noqa: BLE001  (any ruamel error means: do not write this)
         return False
 
@@ -126,7 +142,7 @@ def single_fix(finding: Finding, cwd: Path, boundary: Path) -> tuple[str, str, l
     except Refused:
         return None
     planner = Planner(text)
-    if not plan_finding(planner, text, finding):
+    if not plan_finding(planner, _documents(text), finding):
         return None
     edits = planner.result()
     return (finding.file, text, edits) if edits else None

@@ -4,7 +4,6 @@ exact character positions, so edits can be splices that leave every other byte a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -24,10 +23,9 @@ class Step:
     key: Node | None = None  # the key node, for a mapping entry
 
 
-@lru_cache(maxsize=16)
 def documents(text: str) -> tuple[Node, ...]:
-    """The documents of a source file as node graphs (empty documents left out); cached, since several
-    findings usually point into one file."""
+    """The documents of a source file as node graphs (empty documents left out). Parse once per file:
+    edits of several findings merge by node identity."""
     return tuple(doc for doc in YAML(typ="rt").compose_all(text) if doc is not None)
 
 
