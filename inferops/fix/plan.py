@@ -12,7 +12,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import Node
 
-from inferops.fix.registry import load_all_fixers
+from inferops.fix.registry import Operation, load_all_fixers
 from inferops.fix.source import documents, find_document
 from inferops.fix.splice import Edit, Planner, apply
 from inferops.validate.findings import Finding
@@ -35,9 +35,9 @@ class FileFix:
     docs: tuple[Node, ...] | None = None  # parsed once, on the first finding that needs it
 
 
-def source_path(finding: Finding, cwd: Path, boundary: Path) -> Path:
-    """The file ``finding`` points at, checked: inside ``boundary``, a regular file, no symlink on the way."""
-    raw = Path(finding.file)
+def source_path(file: str, cwd: Path, boundary: Path) -> Path:
+    """``file`` (as findings name it), checked: inside ``boundary``, a regular file, no symlink on the way."""
+    raw = Path(file)
     path = Path(os.path.normpath(raw if raw.is_absolute() else cwd / raw))
     if not path.is_relative_to(boundary):
         raise Refused("outside the repository")
@@ -66,18 +66,35 @@ def fixable(finding: Finding, rules: Iterable[str] | None = None) -> bool:
             and (rules is None or finding.rule_id in rules))
 
 
-def plan_finding(planner: Planner, docs: tuple[Node, ...], finding: Finding) -> bool:
-    """Add the edits of one finding (in a file parsed into ``docs``) to ``planner``; ``False`` when there is
-    no safe mechanical fix."""
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where one finding's fix goes: the file and line that set its first operation's value (an overlay's
+    patch when the overlay wrote it, else the base), and the operations, all applied in that file."""
+
+    file: str
+    line: int | None
+    ops: list[Operation]
+
+
+def target(finding: Finding) -> Target | None:
     fixer = load_all_fixers().get(finding.rule_id)
     subject = finding.subject
     if fixer is None or subject is None:
-        return False
+        return None
     ops = fixer.fix(subject, finding.path)
     if not ops:
-        return False
-    found = find_document(docs, finding.path, subject.data, finding.line)
-    return found is not None and planner.plan(found[0], ops, subject.data)
+        return None
+    file, line = subject.place(ops[0].path)
+    return Target(file, line, ops)
+
+
+def plan_finding(planner: Planner, docs: tuple[Node, ...], finding: Finding, where: Target) -> bool:
+    """Add the edits of one finding (in the file parsed into ``docs``) to ``planner``; ``False`` when there is
+    no safe mechanical fix."""
+    assert finding.subject is not None  # target() returned ``where``
+    data = finding.subject.data
+    found = find_document(docs, where.ops[0].path, data, where.line)
+    return found is not None and planner.plan(found[0], where.ops, data)
 
 
 def plan_files(findings: list[Finding], cwd: Path, boundary: Path, rules: Iterable[str] | None = None
@@ -87,24 +104,30 @@ def plan_files(findings: list[Finding], cwd: Path, boundary: Path, rules: Iterab
     planners: dict[Path, Planner] = {}
     left: list[tuple[Finding, str]] = []
     for finding in findings:
-        if not fixable(finding, rules):
+        where = target(finding) if fixable(finding, rules) else None
+        if where is None:
+            if fixable(finding, rules):
+                left.append((finding, "no safe mechanical fix for this object"))
             continue
         try:
-            path = source_path(finding, cwd, boundary)
+            path = source_path(where.file, cwd, boundary)
             if path not in files:
                 text, digest = read(path)
-                files[path] = FileFix(path, finding.file, text, digest)
+                files[path] = FileFix(path, where.file, text, digest)
                 planners[path] = Planner(text)
         except Refused as why:
-            left.append((finding, f"not fixed: {finding.file} is {why}"))
+            left.append((finding, f"not fixed: {where.file} is {why}"))
             continue
-        if plan_finding(planners[path], _parsed(files[path]), finding):
+        if plan_finding(planners[path], _parsed(files[path]), finding, where):
             files[path].findings.append(finding)
         else:
-            left.append((finding, "no safe mechanical fix at this place"))
+            left.append((finding, f"no safe mechanical fix at {where.file}:{where.line}"))
     for path, file_fix in files.items():
         file_fix.edits = planners[path].result()
-        if file_fix.edits and not _still_yaml(file_fix.text, file_fix.edits):
+        if not file_fix.edits:  # the source already says so: something else (another overlay, a patch) undoes it
+            left.extend((f, f"not fixed: {file_fix.display} already has the fix; a later layer overrides it")
+                        for f in file_fix.findings)
+        elif not _still_yaml(file_fix.text, file_fix.edits):
             left.extend((f, "no safe mechanical fix: the edited file would not parse") for f in file_fix.findings)
             file_fix.edits, file_fix.findings = [], []
     return [f for f in files.values() if f.edits], left
@@ -135,14 +158,15 @@ def _still_yaml(text: str, edits: list[Edit]) -> bool:
 
 def single_fix(finding: Finding, cwd: Path, boundary: Path) -> tuple[str, str, list[Edit]] | None:
     """The fix of one finding alone: (file as reported, source text, edits); ``None`` without one."""
-    if not fixable(finding):
+    where = target(finding) if fixable(finding) else None
+    if where is None:
         return None
     try:
-        text, _ = read(source_path(finding, cwd, boundary))
+        text, _ = read(source_path(where.file, cwd, boundary))
     except Refused:
         return None
     planner = Planner(text)
-    if not plan_finding(planner, _documents(text), finding):
+    if not plan_finding(planner, _documents(text), finding, where):
         return None
     edits = planner.result()
-    return (finding.file, text, edits) if edits else None
+    return (where.file, text, edits) if edits else None

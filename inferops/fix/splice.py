@@ -138,8 +138,9 @@ class Planner:
             if not missing:
                 return True
             if node.flow_style or not node.value:
-                items = [*(item.value for item in node.value), *missing]
-                self.edits.append(Edit(node.start_mark.index, node.end_mark.index, _flow(items)))
+                items = [self.text[i.start_mark.index:i.end_mark.index] for i in node.value]  # as written
+                text = "[" + ", ".join([*items, *(scalar_text(v) for v in missing)]) + "]"
+                self.edits.append(Edit(node.start_mark.index, node.end_mark.index, text))
                 return True
             first = node.value[0]
             dash = _line_start(self.text, first.start_mark.index)
