@@ -14,7 +14,7 @@ from pathlib import Path
 
 from inferops.errors import EXIT_FINDINGS, EXIT_OK, InferopsError
 from inferops.fix.apply import diff, write
-from inferops.fix.plan import FileFix, Refused, plan_files
+from inferops.fix.plan import FileFix, Refused, plan_files, repository_of
 from inferops.fix.registry import load_all_fixers
 from inferops.validate.findings import Finding
 
@@ -24,7 +24,7 @@ FIX_CHECKS = ["render", "gpu", "guardrails"]  # schema findings have no fixer; s
 
 
 def run(args: argparse.Namespace) -> int:
-    from inferops.validate.pipeline import Options, repository_root
+    from inferops.validate.pipeline import Options
     from inferops.validate.pipeline import run as validate
 
     fixers = load_all_fixers()
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     if "-" in args.paths:
         raise InferopsError("fix edits files; standard input cannot be fixed")
     options = Options(paths=list(args.paths), checks=FIX_CHECKS, policy=args.policy, cwd=cwd)
-    boundary = repository_root(options.paths, cwd)
+    boundary = repository_of(options.paths, cwd)
     rules = set(args.rule) or None
     changed: dict[str, list[Finding]] = {}
     diffs: list[str] = []

@@ -16,10 +16,12 @@ def _resources_of(path: JsonPath) -> JsonPath | None:
 
 
 def _same_file(m: Manifest, path: JsonPath, source: JsonPath) -> bool:
-    """Whether the value copied from ``source`` was written in the file the fix edits: when an overlay set
-    the limit and the base the request, copying the overlay's value into the base would break the base
-    (rendered alone, or by another overlay); that is a person's decision."""
-    return m.place(source)[0] == m.place(path)[0]
+    """Whether the value at ``source`` may be copied to ``path``: always into an overlay's own file (the
+    rendered value is this overlay's), but into the base only when the base wrote it too. When an overlay
+    set the limit and the base the request, copying the overlay's value into the base would break the base
+    (rendered alone, or by another overlay): that is a person's decision."""
+    target = m.place(path)[0]
+    return target != m.file or m.place(source)[0] == target
 
 
 @fixer("gpu-request-limit-mismatch", summary="sets the GPU request to the GPU limit")

@@ -15,6 +15,7 @@ from ruamel.yaml.nodes import Node
 from inferops.fix.registry import Operation, load_all_fixers
 from inferops.fix.source import documents, find_document
 from inferops.fix.splice import Edit, Planner, apply
+from inferops.validate.discovery import git_root
 from inferops.validate.findings import Finding
 
 
@@ -33,6 +34,15 @@ class FileFix:
     edits: list[Edit] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     docs: tuple[Node, ...] | None = None  # parsed once, on the first finding that needs it
+
+
+def repository_of(paths: list[str], cwd: Path) -> Path:
+    """The Git repository ``fix`` may edit: the one holding the first path as named (a symlink among the
+    paths is not followed: its target may be anywhere), else the one holding ``cwd``, else ``cwd``."""
+    start = Path(os.path.normpath(cwd / (paths[0] if paths else ".")))
+    if not start.is_dir() or start.is_symlink():
+        start = start.parent
+    return git_root(start) or git_root(cwd) or cwd
 
 
 def source_path(file: str, cwd: Path, boundary: Path) -> Path:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from inferops.fix.plan import fixable, single_fix
+from inferops.fix.plan import fixable, repository_of, single_fix
 from inferops.fix.registry import load_all_fixers
 from inferops.fix.splice import position
 from inferops.validate.findings import Finding
@@ -33,10 +33,8 @@ class FixFinder:
     """Fixes of findings of one run, whose ``file``s are relative to the current directory."""
 
     def __init__(self) -> None:
-        from inferops.validate.pipeline import repository_root
-
         self.cwd = Path.cwd().resolve()
-        self.boundary = repository_root([], self.cwd)
+        self.boundary = repository_of([], self.cwd)
 
     def fix_of(self, finding: Finding) -> ReportedFix | None:
         if not fixable(finding):
