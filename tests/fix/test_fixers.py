@@ -8,8 +8,8 @@ from difflib import unified_diff
 from pathlib import Path
 
 import pytest
-from cases import BASE_DEFECTS, DEPLOYMENT, HPA, OVERLAY, PLAIN, Case
-from conftest import UNRELATED_PATCH, kustomize, overlay_repo, run_cli, write
+from fix_cases import BASE_DEFECTS, DEPLOYMENT, HPA, OVERLAY, PLAIN, Case
+from fix_helpers import UNRELATED_PATCH, kustomize, overlay_repo, run_cli, write
 
 
 def _diff(before: str, after: str, name: str) -> str:

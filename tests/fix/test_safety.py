@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cases import OVERLAY, PLAIN
-from conftest import kustomize, overlay_repo, run_cli, write
+from fix_cases import OVERLAY, PLAIN
+from fix_helpers import kustomize, overlay_repo, run_cli, write
 from git import Repo
 
 from inferops.cli import main
