@@ -77,16 +77,16 @@ def runtime_default_seccomp(m: Manifest, path: JsonPath) -> list[Operation]:
     return [Set((*path[: at + 1], "seccompProfile", "type"), "RuntimeDefault")]
 
 
-@fixer("pod-run-as-root", summary="sets runAsNonRoot: true where the finding points (not runAsUser: 0, "
-                                  "which needs a user id the image has)")
+@fixer("pod-run-as-root", summary="sets runAsNonRoot: true where the finding points; the image must then "
+                                  "run as a non-root user (runAsUser: 0 is left: the right id depends on the image)")
 def run_as_non_root(m: Manifest, path: JsonPath) -> list[Operation]:
     if path[-1:] != ("runAsNonRoot",):
         return []
     return [Set(path, True)]
 
 
-@fixer("pod-capabilities", summary="sets securityContext.capabilities.drop: [ALL] on the container "
-                                   "(not an added capability, which the workload may need)")
+@fixer("pod-capabilities", summary="adds ALL to the container's securityContext.capabilities.drop "
+                                   "(an added capability stays: the workload may need it)")
 def drop_all(m: Manifest, path: JsonPath) -> list[Operation]:
     if path[-2:] != ("capabilities", "drop"):
         return []

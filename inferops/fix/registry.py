@@ -61,3 +61,10 @@ def load_all_fixers() -> dict[str, Fixer]:
     import inferops.fix.fixers  # noqa: F401  (registers on import)
 
     return FIXERS
+
+
+def markdown_table() -> str:
+    """README's table of fixable rules (between ``<!-- fix-table:start -->`` and ``<!-- fix-table:end -->``)."""
+    rows = ["| rule | what `inferops fix` does |", "|---|---|"]
+    rows += [f"| `{f.rule_id}` | {f.summary} |" for f in sorted(load_all_fixers().values(), key=lambda f: f.rule_id)]
+    return "\n".join(rows)

@@ -78,3 +78,11 @@ def test_explain_says_whether_inferops_fix_can_fix_it(capsys: pytest.CaptureFixt
     assert "Mechanical fix: `inferops fix` sets seccompProfile.type: RuntimeDefault" in out
     _, out = run_cli(capsys, "explain", "gpu-toleration")
     assert "Mechanical fix: none mechanical" in out
+
+
+def test_readme_lists_every_fixable_rule() -> None:
+    from inferops.fix.registry import markdown_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index("<!-- fix-table:start -->\n"), readme.index("<!-- fix-table:end -->")
+    assert readme[start + len("<!-- fix-table:start -->\n"):end].strip() == markdown_table()
