@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import Node
@@ -84,6 +85,7 @@ class Target:
     file: str
     line: int | None
     ops: list[Operation]
+    rendered: dict[str, Any]  # the object as rendered, for matching list items by name
 
 
 def target(finding: Finding) -> Target | None:
@@ -95,16 +97,14 @@ def target(finding: Finding) -> Target | None:
     if not ops:
         return None
     file, line = subject.place(ops[0].path)
-    return Target(file, line, ops)
+    return Target(file, line, ops, subject.data)
 
 
-def plan_finding(planner: Planner, docs: tuple[Node, ...], finding: Finding, where: Target) -> bool:
-    """Add the edits of one finding (in the file parsed into ``docs``) to ``planner``; ``False`` when there is
-    no safe mechanical fix."""
-    assert finding.subject is not None  # target() returned ``where``
-    data = finding.subject.data
-    found = find_document(docs, where.ops[0].path, data, where.line)
-    return found is not None and planner.plan(found[0], where.ops, data)
+def plan_finding(planner: Planner, docs: tuple[Node, ...], where: Target) -> bool:
+    """Add the edits of one finding's fix (in the file parsed into ``docs``) to ``planner``; ``False`` when
+    there is no safe mechanical fix."""
+    found = find_document(docs, where.ops[0].path, where.rendered, where.line)
+    return found is not None and planner.plan(found[0], where.ops, where.rendered)
 
 
 def plan_files(findings: list[Finding], cwd: Path, boundary: Path, rules: Iterable[str] | None = None
@@ -128,7 +128,7 @@ def plan_files(findings: list[Finding], cwd: Path, boundary: Path, rules: Iterab
         except Refused as why:
             left.append((finding, f"not fixed: {where.file} is {why}"))
             continue
-        if plan_finding(planners[path], _parsed(files[path]), finding, where):
+        if plan_finding(planners[path], _parsed(files[path]), where):
             files[path].findings.append(finding)
         else:
             left.append((finding, f"no safe mechanical fix at {where.file}:{where.line}"))
@@ -176,7 +176,7 @@ def single_fix(finding: Finding, cwd: Path, boundary: Path) -> tuple[str, str, l
     except Refused:
         return None
     planner = Planner(text)
-    if not plan_finding(planner, _documents(text), finding, where):
+    if not plan_finding(planner, _documents(text), where):
         return None
     edits = planner.result()
     return (where.file, text, edits) if edits else None

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from fix_cases import OVERLAY, PLAIN
 from fix_helpers import kustomize, overlay_repo, run_cli, write
-from git import Repo
 
 from inferops.cli import main
 from inferops.fix.apply import write as write_fix
