@@ -3,7 +3,10 @@ the finding's ``path`` is where the rule pointed (see the rule modules for what 
 
 from __future__ import annotations
 
-from inferops.fix.registry import Delete, Operation, Set, fixer
+import re
+
+from inferops.fix.registry import Delete, Operation, Set, Substitute, fixer
+from inferops.rules.gpu_facts import DEPRECATED_VLLM_METRICS
 from inferops.rules.workloads import dig
 from inferops.validate.manifest import JsonPath, Manifest
 
@@ -96,3 +99,19 @@ def drop_all(m: Manifest, path: JsonPath) -> list[Operation]:
 @fixer("replicas-with-autoscaler", summary="removes spec.replicas from the workload the autoscaler scales")
 def remove_replicas(m: Manifest, path: JsonPath) -> list[Operation]:
     return [Delete(path)] if path == ("spec", "replicas") else []
+
+
+#: A deprecated vLLM metric as PromQL or an adapter names it: ``vllm:name`` or ``vllm_name``, maybe ``_total``.
+_OLD_METRIC = re.compile(r"\bvllm(?P<sep>[:_])(?P<name>" + "|".join(
+    re.escape(old.removeprefix("vllm:")) for old in DEPRECATED_VLLM_METRICS) + r")(?P<total>_total)?(?![a-z_])")
+
+
+def _renamed(match: re.Match[str]) -> str:
+    new = DEPRECATED_VLLM_METRICS["vllm:" + match["name"]].removeprefix("vllm:")
+    return f"vllm{match['sep']}{new}{match['total'] or ''}"
+
+
+@fixer("gpu-deprecated-metric", summary="renames the deprecated vLLM metric in the HPA metric name or KEDA "
+                                        "query to its current name, keeping the text around it")
+def rename_metric(m: Manifest, path: JsonPath) -> list[Operation]:
+    return [Substitute(path, _OLD_METRIC, _renamed)]

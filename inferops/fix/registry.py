@@ -8,6 +8,7 @@ mechanical fix (the finding is then left for a person).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +31,17 @@ class Delete:
     path: JsonPath
 
 
-Operation = Set | Delete
+@dataclass(frozen=True, slots=True)
+class Substitute:
+    """Replace each match of ``pattern`` inside the scalar at ``path`` by ``replace(match)``, in place: the
+    scalar keeps its style (a block-scalar PromQL query stays a block scalar)."""
+
+    path: JsonPath
+    pattern: re.Pattern[str]
+    replace: Callable[[re.Match[str]], str]
+
+
+Operation = Set | Delete | Substitute
 FixFn = Callable[[Manifest, JsonPath], list[Operation]]
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from inferops.fix.registry import Delete, Operation, Set
+from inferops.fix.registry import Delete, Operation, Set, Substitute
 from inferops.fix.source import Step, descend
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*\Z")
@@ -89,7 +89,12 @@ class Planner:
         saved = (list(self.edits), {k: (m, s, _copy(t)) for k, (m, s, t) in self._inserts.items()})
         for op in ops:
             steps = descend(doc, op.path, rendered)
-            ok = self._delete(op, steps) if isinstance(op, Delete) else self._set(doc, op, steps)
+            if isinstance(op, Delete):
+                ok = self._delete(op, steps)
+            elif isinstance(op, Substitute):
+                ok = self._substitute(op, steps)
+            else:
+                ok = self._set(doc, op, steps)
             if not ok:
                 self.edits, self._inserts = saved
                 return False
@@ -152,6 +157,15 @@ class Planner:
             self.edits.append(Edit(at, at, lines if self.text[at - 1:at] in ("\n", "") else self.newline + lines))
             return True
         return False
+
+    def _substitute(self, op: Substitute, steps: list[Step]) -> bool:
+        node = steps[-1].node if len(steps) == len(op.path) else None
+        if not isinstance(node, ScalarNode):
+            return False
+        start = node.start_mark.index
+        for match in op.pattern.finditer(self.text, start, node.end_mark.index):
+            self.edits.append(Edit(match.start(), match.end(), op.replace(match)))
+        return True
 
     def _delete(self, op: Delete, steps: list[Step]) -> bool:
         if len(steps) != len(op.path):

@@ -65,6 +65,27 @@ spec:
       resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
 """
 
+SCALED_OBJECT = """\
+# KEDA scales vLLM on KV-cache pressure
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: vllm
+spec:
+  scaleTargetRef:
+    name: vllm
+  minReplicaCount: 1
+  maxReplicaCount: 4
+  triggers:
+    - type: prometheus
+      metadata:
+        serverAddress: http://prometheus.monitoring:9090
+        # KV cache in use, the busiest replica
+        query: |
+          max(vllm:gpu_cache_usage_perc{model_name="llama"})
+        threshold: "0.8"
+"""
+
 PATCH_HEAD = """\
 # prod: {why}
 apiVersion: apps/v1
@@ -189,6 +210,17 @@ PLAIN = [
          runAsUser: 1000
          seccompProfile:
            type: RuntimeDefault
+"""),
+    Case("gpu-deprecated-metric", SCALED_OBJECT, """\
+--- a/deployment.yaml
++++ b/deployment.yaml
+@@ -14,5 +14,5 @@
+         serverAddress: http://prometheus.monitoring:9090
+         # KV cache in use, the busiest replica
+         query: |
+-          max(vllm:gpu_cache_usage_perc{model_name="llama"})
++          max(vllm:kv_cache_usage_perc{model_name="llama"})
+         threshold: "0.8"
 """),
     Case("replicas-with-autoscaler",
          broken("  replicas: 1\n", "  replicas: 1  # the HPA owns this\n", HPA),

@@ -8,7 +8,7 @@ from difflib import unified_diff
 from pathlib import Path
 
 import pytest
-from fix_cases import BASE_DEFECTS, DEPLOYMENT, HPA, OVERLAY, PLAIN, Case
+from fix_cases import BASE_DEFECTS, DEPLOYMENT, HPA, OVERLAY, PLAIN, SCALED_OBJECT, Case
 from fix_helpers import UNRELATED_PATCH, kustomize, overlay_repo, run_cli, write
 
 
@@ -63,4 +63,25 @@ def test_base_problem_is_fixed_in_the_base(repo: Path, capsys: pytest.CaptureFix
     overlay_repo(repo, case.before, UNRELATED_PATCH, {"hpa.yaml": HPA.removeprefix("---\n")})
     assert case.rule in _rule_ids(capsys, "overlays/prod")
     _fix_and_check(capsys, repo, case, "base/deployment.yaml")
+    kustomize(repo / "overlays/prod")
+
+
+def test_deprecated_metric_in_a_base_scaled_object(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The overlay only raises maxReplicaCount (a patch of ``triggers`` would replace the CRD's whole list):
+    the query is renamed in the base, the patch stays."""
+    case = next(c for c in PLAIN if c.rule == "gpu-deprecated-metric")
+    more_replicas = """\
+# prod: more replicas
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: vllm
+spec:
+  maxReplicaCount: 8
+"""
+    overlay_repo(repo, DEPLOYMENT + "---\n" + SCALED_OBJECT, more_replicas)
+    offset = DEPLOYMENT.count("\n") + 1  # the ScaledObject follows the Deployment and its `---`
+    expected = case.diff.replace("deployment.yaml", "base/deployment.yaml").replace(
+        "@@ -14,5 +14,5 @@", f"@@ -{14 + offset},5 +{14 + offset},5 @@")
+    _fix_and_check(capsys, repo, Case(case.rule, "", expected), "base/deployment.yaml")
     kustomize(repo / "overlays/prod")
