@@ -166,17 +166,25 @@ def _still_yaml(text: str, edits: list[Edit]) -> bool:
         return False
 
 
-def single_fix(finding: Finding, cwd: Path, boundary: Path) -> tuple[str, str, list[Edit]] | None:
-    """The fix of one finding alone: (file as reported, source text, edits); ``None`` without one."""
+def single_fix(finding: Finding, cwd: Path, boundary: Path,
+               sources: dict[str, tuple[str, tuple[Node, ...]] | None]) -> tuple[str, str, list[Edit]] | None:
+    """The fix of one finding alone: (file as reported, source text, edits); ``None`` without one.
+    ``sources`` caches each file's text and documents (``None`` when refused) across the findings of a report."""
     where = target(finding) if fixable(finding) else None
     if where is None:
         return None
-    try:
-        text, _ = read(source_path(where.file, cwd, boundary))
-    except Refused:
+    if where.file not in sources:
+        try:
+            text, _ = read(source_path(where.file, cwd, boundary))
+            sources[where.file] = (text, _documents(text))
+        except Refused:
+            sources[where.file] = None
+    source = sources[where.file]
+    if source is None:
         return None
+    text, docs = source
     planner = Planner(text)
-    if not plan_finding(planner, _documents(text), where):
+    if not plan_finding(planner, docs, where):
         return None
     edits = planner.result()
     return (where.file, text, edits) if edits else None

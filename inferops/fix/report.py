@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ruamel.yaml.nodes import Node
+
 from inferops.fix.plan import fixable, repository_of, single_fix
 from inferops.fix.registry import load_all_fixers
 from inferops.fix.splice import position
@@ -35,11 +37,12 @@ class FixFinder:
     def __init__(self) -> None:
         self.cwd = Path.cwd().resolve()
         self.boundary = repository_of([], self.cwd)
+        self._sources: dict[str, tuple[str, tuple[Node, ...]] | None] = {}
 
     def fix_of(self, finding: Finding) -> ReportedFix | None:
         if not fixable(finding):
             return None
-        found = single_fix(finding, self.cwd, self.boundary)
+        found = single_fix(finding, self.cwd, self.boundary, self._sources)
         if found is None:
             return None
         file, text, edits = found
