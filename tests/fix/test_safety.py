@@ -83,3 +83,16 @@ def test_fixes_in_base_and_overlay_in_one_run(repo: Path, capsys: pytest.Capture
     assert "type: RuntimeDefault" in (repo / "base/deployment.yaml").read_text()
     assert "nvidia.com/gpu: 2  # typo" in (repo / "overlays/prod/patch.yaml").read_text()
     assert "RuntimeDefault" in kustomize(repo / "overlays/prod")
+
+
+def test_json_output_lists_fixed_and_unfixed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    write(repo, {"deployment.yaml": MISMATCH.before})
+    code, out = run_cli(capsys, "fix", "--dry-run", "--format", "json", "--rule", MISMATCH.rule, ".")
+    doc = json.loads(out)
+    assert code == 1 and doc["dry_run"] is True and doc["unfixed"] == []
+    assert doc["diff"] == MISMATCH.diff
+    assert [(c["file"], [f["rule_id"] for f in c["fixed"]]) for c in doc["changed"]] == [
+        ("deployment.yaml", [MISMATCH.rule])]
+    assert (repo / "deployment.yaml").read_text() == MISMATCH.before
