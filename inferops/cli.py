@@ -121,6 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--max-nodes", type=_count, default=None, metavar="N",
                      help="most YAML nodes in one document (default 1000000)")
 
+    fix = sub.add_parser("fix", help="apply the mechanical fixes of findings, in the file that set the value")
+    fix.add_argument("paths", nargs="*", help="files or directories (default: the current directory)")
+    fix.add_argument("--rule", action="append", default=[], metavar="ID",
+                     help="fix only findings of this rule (repeatable; default: every rule with a fix)")
+    fix.add_argument("--dry-run", action="store_true", help="print the changes as a unified diff, write nothing")
+    fix.add_argument("-f", "--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    fix.add_argument("--policy", help="policy file (default: .inferops.yaml at the repository root)")
+
     rules = sub.add_parser("rules", help="list the validator's rules")
     rules.add_argument("--format", choices=("text", "markdown"), default="text")
 
@@ -142,6 +150,10 @@ def run(args: argparse.Namespace) -> int:
         from inferops.validate import command as validate_command
 
         return validate_command.run(args)
+    if args.command == "fix":
+        from inferops.fix import command as fix_command
+
+        return fix_command.run(args)
     from inferops.rules import command as rules_command
 
     return rules_command.run(args)

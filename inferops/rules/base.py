@@ -124,6 +124,8 @@ def finding_for(r: Rule, severity: Severity, m: Manifest, v: Violation) -> Findi
         object=m.ref,
         hint=v.hint or r.hint,
         family=r.family,
+        subject=m,
+        path=v.path,
     )
 
 

@@ -48,6 +48,10 @@ def explain(rule_id: str) -> str:
         close = difflib.get_close_matches(rule_id.strip().lower(), list(rules), n=3, cutoff=0.5)
         suggestion = f"did you mean {', '.join(close)}? " if close else ""
         raise InferopsError(f"unknown rule id {rule_id!r}; {suggestion}`inferops rules` lists them all")
+    from inferops.fix.registry import load_all_fixers
+
+    fixer = load_all_fixers().get(found.id)
+    mechanical = f"`inferops fix` {fixer.summary}" if fixer else "none mechanical (`inferops fix` leaves it to you)"
     try:
         doc = found.doc_path.read_text(encoding="utf-8").rstrip()
     except OSError:
@@ -56,6 +60,7 @@ def explain(rule_id: str) -> str:
         f"{doc}\n\n"
         f"Severity: {found.severity.value} (family {found.family}; the policy file can change it).\n"
         f"Fix: {found.hint}.\n"
+        f"Mechanical fix: {mechanical}.\n"
         f"Exempt one object: annotation `{EXEMPT_PREFIX}{found.id}: <why the rule does not apply>`."
     )
 

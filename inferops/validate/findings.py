@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from inferops.validate.manifest import JsonPath, Manifest
 
 
 class Severity(str, Enum):
@@ -34,6 +38,10 @@ class Finding:
     object: str | None = None
     hint: str | None = None
     family: str = field(default="", compare=False)
+    #: The rendered object and the JSON path inside it the finding is about, for ``inferops fix`` and the
+    #: reports' ``fix`` objects (computed only when asked); not shown, not compared.
+    subject: Manifest | None = field(default=None, compare=False, repr=False)
+    path: JsonPath = field(default=(), compare=False, repr=False)
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.file, self.line or 0, self.rule_id, self.message)

@@ -2,14 +2,17 @@
 
     {"version": 1,
      "summary": {"errors", "warnings", "info", "files", "objects", "exit_code"},
-     "findings": [{"rule_id", "severity", "file", "line", "object", "message", "hint", "family"}],
+     "findings": [{"rule_id", "severity", "file", "line", "object", "message", "hint", "family", "fix"?}],
      "notes": ["..."]}
 
-``line``, ``object`` and ``hint`` are ``null`` when unknown. Bump ``version`` on any incompatible change.
+``line``, ``object`` and ``hint`` are ``null`` when unknown. ``fix`` is present only on findings ``inferops fix``
+can fix: ``{"file", "description", "replacements": [{"start_line", "start_column", "end_line", "end_column",
+"text"}]}`` (1-based, end exclusive, columns in code points; an insertion has start == end). Bump ``version`` on any incompatible change.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from inferops.validate.findings import Finding, Severity
@@ -30,10 +33,24 @@ def render(report: Report, *, color: bool = False) -> str:
             "objects": report.objects_checked,
             "exit_code": report.exit_code,
         },
-        "findings": [_finding(f) for f in report.sorted_findings()],
+        "findings": _findings(report),
         "notes": list(report.notes),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _findings(report: Report) -> list[dict[str, object]]:
+    from inferops.fix.report import FixFinder
+
+    finder = FixFinder()
+    rows = []
+    for f in report.sorted_findings():
+        row = _finding(f)
+        fix = finder.fix_of(f)
+        if fix is not None:
+            row["fix"] = dataclasses.asdict(fix)
+        rows.append(row)
+    return rows
 
 
 def _finding(f: Finding) -> dict[str, object]:

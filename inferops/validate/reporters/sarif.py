@@ -12,12 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from inferops import __version__
 from inferops.validate.findings import Finding, Severity
 from inferops.validate.report import Report, describe
+
+if TYPE_CHECKING:
+    from inferops.fix.report import FixFinder, ReportedFix
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/inferops/inferops"
@@ -27,7 +30,10 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 def render(report: Report, *, color: bool = False) -> str:
     from inferops.rules.base import load_all_rules
 
+    from inferops.fix.report import FixFinder
+
     registry = load_all_rules()
+    finder = FixFinder()
     rules = [_rule(r.id, r.summary, r.hint, r.severity, r.family) for r in sorted(registry.values(), key=lambda r: r.id)]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     for f in report.sorted_findings():
@@ -45,7 +51,8 @@ def render(report: Report, *, color: bool = False) -> str:
                 "toolExecutionNotifications": [{"level": "note", "message": {"text": n}} for n in report.notes],
             }
         ],
-        "results": [_result(f, index[f.rule_id]) for f in report.sorted_findings()],
+        "results": [_result(f, index[f.rule_id], finder) for f in report.sorted_findings()],
+        "columnKind": "unicodeCodePoints",
     }
     document = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -61,7 +68,7 @@ def _rule(rule_id: str, summary: str, hint: str, severity: Severity, family: str
     }
 
 
-def _result(f: Finding, rule_index: int) -> dict[str, Any]:
+def _result(f: Finding, rule_index: int, finder: FixFinder) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": _artifact(f.file)}
     if f.line and f.line >= 1:
         physical["region"] = {"startLine": f.line}
@@ -73,9 +80,28 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {"inferopsFinding/v1": _fingerprint(f)},
     }
+    fix = finder.fix_of(f)
+    if fix is not None:
+        result["fixes"] = [_fix(fix)]
     if f.object:
         result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": f.object, "kind": "object"}]
     return result
+
+
+def _fix(fix: ReportedFix) -> dict[str, Any]:
+    """SARIF 2.1.0 ``fix``: one artifactChange whose replacements delete a region and insert text."""
+    replacements = [
+        {
+            "deletedRegion": {"startLine": r.start_line, "startColumn": r.start_column,
+                              "endLine": r.end_line, "endColumn": r.end_column},
+            "insertedContent": {"text": r.text},
+        }
+        for r in fix.replacements
+    ]
+    return {
+        "description": {"text": f"inferops fix {fix.description}"},
+        "artifactChanges": [{"artifactLocation": _artifact(fix.file), "replacements": replacements}],
+    }
 
 
 def _artifact(file: str) -> dict[str, str]:

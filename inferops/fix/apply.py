@@ -1,0 +1,44 @@
+"""Writing planned edits: atomically, keeping the file's mode, and only if the file is still what the
+edits were computed from (an editor or another tool may have saved it meanwhile: their change wins)."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import stat
+import tempfile
+
+from inferops.fix.plan import FileFix, Refused
+from inferops.fix.splice import apply
+
+
+def fixed_text(file_fix: FileFix) -> str:
+    return apply(file_fix.text, file_fix.edits)
+
+
+def diff(file_fix: FileFix) -> str:
+    """Unified diff of the planned change, with ``a/`` and ``b/`` paths as ``git apply`` takes them."""
+    before = file_fix.text.splitlines(keepends=True)
+    after = fixed_text(file_fix).splitlines(keepends=True)
+    lines = difflib.unified_diff(before, after, f"a/{file_fix.display}", f"b/{file_fix.display}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def write(file_fix: FileFix) -> None:
+    """Replace the file with its fixed text via a temporary file in the same directory and ``os.replace``."""
+    path = file_fix.path
+    if path.is_symlink():
+        raise Refused("a symbolic link")
+    info = path.stat()
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".inferops-fix", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(fixed_text(file_fix).encode("utf-8"))
+        os.chmod(temp, stat.S_IMODE(info.st_mode))
+        if hashlib.sha256(path.read_bytes()).hexdigest() != file_fix.digest or path.is_symlink():
+            raise Refused("changed since it was read")
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise

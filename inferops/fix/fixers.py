@@ -1,0 +1,117 @@
+"""The mechanical fixes, one per rule id. Each returns operations on the rendered object's JSON paths;
+the finding's ``path`` is where the rule pointed (see the rule modules for what each path means)."""
+
+from __future__ import annotations
+
+import re
+
+from inferops.fix.registry import Delete, Operation, Set, Substitute, fixer
+from inferops.rules.gpu_facts import DEPRECATED_VLLM_METRICS
+from inferops.rules.workloads import dig
+from inferops.validate.manifest import JsonPath, Manifest
+
+
+def _resources_of(path: JsonPath) -> JsonPath | None:
+    """``(..., "resources")`` of a path ``(..., "resources", "requests"|"limits", name)``."""
+    if len(path) >= 3 and path[-3] == "resources" and path[-2] in ("requests", "limits"):
+        return path[:-2]
+    return None
+
+
+def _same_file(m: Manifest, path: JsonPath, source: JsonPath) -> bool:
+    """Whether the value at ``source`` may be copied to ``path``: always into an overlay's own file (the
+    rendered value is this overlay's), but into the base only when the base wrote it too. When an overlay
+    set the limit and the base the request, copying the overlay's value into the base would break the base
+    (rendered alone, or by another overlay): that is a person's decision."""
+    target = m.place(path)[0]
+    return target != m.file or m.place(source)[0] == target
+
+
+@fixer("gpu-request-limit-mismatch", summary="sets the GPU request to the GPU limit")
+def request_to_limit(m: Manifest, path: JsonPath) -> list[Operation]:
+    resources = _resources_of(path)
+    if resources is None:
+        return []
+    limit_path = (*resources, "limits", path[-1])
+    limit = dig(m.data, limit_path)
+    if limit is None or not _same_file(m, path, limit_path):
+        return []
+    return [Set((*resources, "requests", path[-1]), limit)]
+
+
+@fixer("gpu-limit-missing", summary="sets the GPU limit to the GPU request")
+def limit_from_request(m: Manifest, path: JsonPath) -> list[Operation]:
+    resources = _resources_of(path)
+    if resources is None:
+        return []
+    request = dig(m.data, path)
+    return [Set((*resources, "limits", path[-1]), request)] if request is not None else []
+
+
+@fixer("gpu-rollout-surge", summary="sets the rolling update's maxSurge to 0 (and maxUnavailable to 1 on a Deployment)")
+def no_surge(m: Manifest, path: JsonPath) -> list[Operation]:
+    if m.kind == "Deployment" and path == ("spec", "strategy"):
+        return [Set(("spec", "strategy", "rollingUpdate", "maxSurge"), 0),
+                Set(("spec", "strategy", "rollingUpdate", "maxUnavailable"), 1)]
+    if m.kind == "LeaderWorkerSet" and path and path[-1] == "maxSurge":
+        return [Set(path, 0)]
+    return []  # Argo Rollouts: canary or blue-green is a choice of release strategy, not a typo
+
+
+def _container_field(path: JsonPath, field: str, value: object) -> list[Operation]:
+    """Set ``securityContext.<field>`` of the container a path ``(..., securityContext, field, ...)`` names."""
+    if "securityContext" not in path:
+        return []
+    at = path.index("securityContext")
+    return [Set((*path[: at + 1], field), value)]
+
+
+@fixer("pod-privilege-escalation", summary="sets securityContext.allowPrivilegeEscalation: false on the container")
+def no_privilege_escalation(m: Manifest, path: JsonPath) -> list[Operation]:
+    return _container_field(path, "allowPrivilegeEscalation", False)
+
+
+@fixer("pod-seccomp", summary="sets seccompProfile.type: RuntimeDefault where the finding points "
+                              "(the pod securityContext when no container sets one)")
+def runtime_default_seccomp(m: Manifest, path: JsonPath) -> list[Operation]:
+    if "securityContext" not in path:
+        return []
+    at = path.index("securityContext")
+    return [Set((*path[: at + 1], "seccompProfile", "type"), "RuntimeDefault")]
+
+
+@fixer("pod-run-as-root", summary="sets runAsNonRoot: true where the finding points; the image must then "
+                                  "run as a non-root user (runAsUser: 0 is left: the right id depends on the image)")
+def run_as_non_root(m: Manifest, path: JsonPath) -> list[Operation]:
+    if path[-1:] != ("runAsNonRoot",):
+        return []
+    return [Set(path, True)]
+
+
+@fixer("pod-capabilities", summary="adds ALL to the container's securityContext.capabilities.drop "
+                                   "(an added capability stays: the workload may need it)")
+def drop_all(m: Manifest, path: JsonPath) -> list[Operation]:
+    if path[-2:] != ("capabilities", "drop"):
+        return []
+    return [Set(path, ["ALL"])]
+
+
+@fixer("replicas-with-autoscaler", summary="removes spec.replicas from the workload the autoscaler scales")
+def remove_replicas(m: Manifest, path: JsonPath) -> list[Operation]:
+    return [Delete(path)] if path == ("spec", "replicas") else []
+
+
+#: A deprecated vLLM metric as PromQL or an adapter names it: ``vllm:name`` or ``vllm_name``, maybe ``_total``.
+_OLD_METRIC = re.compile(r"\bvllm(?P<sep>[:_])(?P<name>" + "|".join(
+    re.escape(old.removeprefix("vllm:")) for old in DEPRECATED_VLLM_METRICS) + r")(?P<total>_total)?(?![a-z_])")
+
+
+def _renamed(match: re.Match[str]) -> str:
+    new = DEPRECATED_VLLM_METRICS["vllm:" + match["name"]].removeprefix("vllm:")
+    return f"vllm{match['sep']}{new}{match['total'] or ''}"
+
+
+@fixer("gpu-deprecated-metric", summary="renames the deprecated vLLM metric in the HPA metric name or KEDA "
+                                        "query to its current name, keeping the text around it")
+def rename_metric(m: Manifest, path: JsonPath) -> list[Operation]:
+    return [Substitute(path, _OLD_METRIC, _renamed)]

@@ -1,0 +1,81 @@
+"""Fixers: for a rule id, the operations that make one finding's object comply.
+
+A fixer is a small registered unit like a rule (:func:`fixer`). It gets the rendered object and the JSON
+path of the finding and returns operations on JSON paths of that object; :mod:`splice` applies them to
+the source document the finding points at. A fixer returns ``[]`` when the object offers no safe
+mechanical fix (the finding is then left for a person).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from inferops.validate.manifest import JsonPath, Manifest
+
+
+@dataclass(frozen=True, slots=True)
+class Set:
+    """Make ``path`` hold the scalar ``value`` (creating the mappings above it that are missing)."""
+
+    path: JsonPath
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Remove the key at ``path`` (and its value)."""
+
+    path: JsonPath
+
+
+@dataclass(frozen=True, slots=True)
+class Substitute:
+    """Replace each match of ``pattern`` inside the scalar at ``path`` by ``replace(match)``, in place: the
+    scalar keeps its style (a block-scalar PromQL query stays a block scalar)."""
+
+    path: JsonPath
+    pattern: re.Pattern[str]
+    replace: Callable[[re.Match[str]], str]
+
+
+Operation = Set | Delete | Substitute
+FixFn = Callable[[Manifest, JsonPath], list[Operation]]
+
+
+@dataclass(frozen=True, slots=True)
+class Fixer:
+    rule_id: str
+    summary: str  # what ``inferops fix`` does, for ``inferops explain`` and README ("sets ...")
+    fix: FixFn
+
+
+FIXERS: dict[str, Fixer] = {}
+
+
+def fixer(rule_id: str, *, summary: str) -> Callable[[FixFn], FixFn]:
+    """Register ``fn`` as the mechanical fix of rule ``rule_id``."""
+
+    def register(fn: FixFn) -> FixFn:
+        if rule_id in FIXERS:
+            raise ValueError(f"fixer for {rule_id} registered twice")
+        FIXERS[rule_id] = Fixer(rule_id, summary, fn)
+        return fn
+
+    return register
+
+
+def load_all_fixers() -> dict[str, Fixer]:
+    """Import the fixer modules so the registry is complete."""
+    import inferops.fix.fixers  # noqa: F401  (registers on import)
+
+    return FIXERS
+
+
+def markdown_table() -> str:
+    """README's table of fixable rules (between ``<!-- fix-table:start -->`` and ``<!-- fix-table:end -->``)."""
+    rows = ["| rule | what `inferops fix` does |", "|---|---|"]
+    rows += [f"| `{f.rule_id}` | {f.summary} |" for f in sorted(load_all_fixers().values(), key=lambda f: f.rule_id)]
+    return "\n".join(rows)

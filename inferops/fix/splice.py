@@ -1,0 +1,213 @@
+"""Operations → minimal text splices on the source text.
+
+A changed scalar is replaced in place; missing keys are inserted as new lines at the indentation of the
+mapping they go into, after its last line (all keys one mapping gains are merged into one block); a
+removed key takes its lines with it. Nothing else in the file moves, so comments, quoting, key order and
+indentation of every other line stay byte-identical. Shapes a splice cannot handle safely (flow mappings
+with content, an empty value, a key sharing its line with a list dash) yield no edit: the finding is
+left for a person.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from inferops.fix.registry import Delete, Operation, Set, Substitute
+from inferops.fix.source import Step, descend
+
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*\Z")
+_RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace ``text[start:end]`` with ``replacement`` (character offsets into the source text)."""
+
+    start: int
+    end: int
+    replacement: str
+    #: Orders insertions at one offset: the end of an inner mapping comes before the end of its parent,
+    #: so the more indented block goes first.
+    indent: int = 0
+
+
+def scalar_text(value: Any) -> str:
+    """``value`` as a YAML scalar: plain where that reads back as the same string, else double-quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    return text if _PLAIN.match(text) and text.lower() not in _RESERVED else json.dumps(text)
+
+
+def _flow(value: Any) -> str:
+    return "[" + ", ".join(scalar_text(v) for v in value) + "]" if isinstance(value, list) else scalar_text(value)
+
+
+def _block(tree: dict[str, Any], indent: int, newline: str) -> str:
+    lines = []
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            lines.append(f"{' ' * indent}{key}:{newline}{_block(value, indent + 2, newline)}")
+        else:
+            lines.append(f"{' ' * indent}{key}: {_flow(value)}{newline}")
+    return "".join(lines)
+
+
+def _line_end(text: str, node: Node) -> int:
+    """Offset just past the last line of ``node`` (a block collection ends with its last child)."""
+    while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
+        node = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
+    end = node.end_mark.index
+    if end > 0 and text[end - 1] == "\n":
+        return end
+    found = text.find("\n", end)
+    return found + 1 if found >= 0 else len(text)
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
+
+
+class Planner:
+    """Collects the edits of one source document's operations, merging insertions into the same mapping."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.newline = "\r\n" if "\r\n" in text else "\n"
+        self.edits: list[Edit] = []
+        self._inserts: dict[int, tuple[MappingNode, Step | None, dict[str, Any]]] = {}
+
+    def plan(self, doc: Node, ops: list[Operation], rendered: Any) -> bool:
+        """Add the edits of ``ops``; ``False`` (adding nothing) when one cannot be spliced safely."""
+        saved = (list(self.edits), {k: (m, s, _copy(t)) for k, (m, s, t) in self._inserts.items()})
+        for op in ops:
+            steps = descend(doc, op.path, rendered)
+            if isinstance(op, Delete):
+                ok = self._delete(op, steps)
+            elif isinstance(op, Substitute):
+                ok = self._substitute(op, steps)
+            else:
+                ok = self._set(doc, op, steps)
+            if not ok:
+                self.edits, self._inserts = saved
+                return False
+        return True
+
+    def result(self) -> list[Edit]:
+        """Every planned edit, insertions rendered, in file order; overlapping edits keep the first."""
+        edits = list(self.edits)
+        for parent, owner, tree in self._inserts.values():
+            edits.append(self._insertion(parent, owner, tree))
+        out: list[Edit] = []
+        for edit in sorted(set(edits), key=_order):
+            if out and edit.start < out[-1].end:
+                continue
+            out.append(edit)
+        return out
+
+    def _set(self, doc: Node, op: Set, steps: list[Step]) -> bool:
+        if len(steps) == len(op.path):
+            return self._replace(steps[-1].node, op.value)
+        parent = steps[-1].node if steps else doc
+        rest = op.path[len(steps):]
+        if not isinstance(parent, MappingNode) or not all(isinstance(p, str) for p in rest):
+            return False
+        if parent.flow_style and parent.value:
+            return False
+        _, _, tree = self._inserts.setdefault(id(parent), (parent, steps[-1] if steps else None, {}))
+        for key in rest[:-1]:
+            tree = tree.setdefault(str(key), {})
+            if not isinstance(tree, dict):
+                return False
+        tree[str(rest[-1])] = op.value
+        return True
+
+    def _replace(self, node: Node, value: Any) -> bool:
+        if isinstance(node, ScalarNode) and not isinstance(value, list | dict):
+            if node.start_mark.index == node.end_mark.index:
+                return False  # an empty value: no span to replace
+            if node.style is None and node.value == scalar_text(value):
+                return True
+            self.edits.append(Edit(node.start_mark.index, node.end_mark.index, scalar_text(value)))
+            return True
+        if isinstance(node, SequenceNode) and isinstance(value, list):
+            have = [item.value for item in node.value if isinstance(item, ScalarNode)]
+            missing = [v for v in value if str(v) not in have]
+            if not missing:
+                return True
+            if node.flow_style or not node.value:
+                items = [self.text[i.start_mark.index:i.end_mark.index] for i in node.value]  # as written
+                text = "[" + ", ".join([*items, *(scalar_text(v) for v in missing)]) + "]"
+                self.edits.append(Edit(node.start_mark.index, node.end_mark.index, text))
+                return True
+            first = node.value[0]
+            dash = _line_start(self.text, first.start_mark.index)
+            prefix = self.text[dash:first.start_mark.index]
+            if prefix.strip() != "-":
+                return False
+            at = _line_end(self.text, node)
+            lines = "".join(f"{prefix}{scalar_text(v)}{self.newline}" for v in missing)
+            self.edits.append(Edit(at, at, lines if self.text[at - 1:at] in ("\n", "") else self.newline + lines))
+            return True
+        return False
+
+    def _substitute(self, op: Substitute, steps: list[Step]) -> bool:
+        node = steps[-1].node if len(steps) == len(op.path) else None
+        if not isinstance(node, ScalarNode):
+            return False
+        start = node.start_mark.index
+        for match in op.pattern.finditer(self.text, start, node.end_mark.index):
+            self.edits.append(Edit(match.start(), match.end(), op.replace(match)))
+        return True
+
+    def _delete(self, op: Delete, steps: list[Step]) -> bool:
+        if len(steps) != len(op.path):
+            return True  # already gone
+        key = steps[-1].key
+        if key is None:
+            return False
+        start = _line_start(self.text, key.start_mark.index)
+        if self.text[start:key.start_mark.index].strip():
+            return False  # ``- replicas: 1``: the key shares its line with a list dash
+        self.edits.append(Edit(start, _line_end(self.text, steps[-1].node), ""))
+        return True
+
+    def _insertion(self, parent: MappingNode, owner: Step | None, tree: dict[str, Any]) -> Edit:
+        if parent.flow_style or not parent.value:  # ``key: {}``: becomes a block mapping under the key
+            indent = (owner.key.start_mark.column if owner and owner.key else 0) + 2
+            block = _block(tree, indent, self.newline).removesuffix(self.newline)
+            return Edit(parent.start_mark.index, parent.end_mark.index, self.newline + block, indent)
+        indent = parent.value[0][0].start_mark.column
+        at = _line_end(self.text, parent)
+        block = _block(tree, indent, self.newline)
+        if at > 0 and self.text[at - 1] != "\n":
+            block = self.newline + block
+        return Edit(at, at, block, indent)
+
+
+def _order(edit: Edit) -> tuple[int, int, int]:
+    return edit.start, edit.end, -edit.indent
+
+
+def _copy(tree: dict[str, Any]) -> dict[str, Any]:
+    return {k: _copy(v) if isinstance(v, dict) else v for k, v in tree.items()}
+
+
+def apply(text: str, edits: list[Edit]) -> str:
+    """``text`` with ``edits`` (non-overlapping) applied."""
+    for edit in sorted(edits, key=_order, reverse=True):
+        text = text[: edit.start] + edit.replacement + text[edit.end:]
+    return text
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``offset`` (columns count characters, as SARIF's default)."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - _line_start(text, offset) + 1

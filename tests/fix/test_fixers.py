@@ -1,0 +1,87 @@
+"""Each fixer on a realistic manifest, plain and inside a Kustomize base with an overlay: the exact diff,
+the rest of every file byte-identical, a second run changing nothing, and `validate` satisfied after."""
+
+from __future__ import annotations
+
+import json
+from difflib import unified_diff
+from pathlib import Path
+
+import pytest
+from fix_cases import BASE_DEFECTS, DEPLOYMENT, HPA, OVERLAY, PLAIN, SCALED_OBJECT, Case
+from fix_helpers import UNRELATED_PATCH, kustomize, overlay_repo, run_cli, write
+
+
+def _diff(before: str, after: str, name: str) -> str:
+    return "".join(unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                f"a/{name}", f"b/{name}"))
+
+
+def _rule_ids(capsys: pytest.CaptureFixture[str], *paths: str) -> list[str]:
+    _, out = run_cli(capsys, "validate", "-f", "json", *paths)
+    return [f["rule_id"] for f in json.loads(out)["findings"]]
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): p.read_text(encoding="utf-8")
+            for p in sorted(root.rglob("*")) if p.is_file() and ".git" not in p.parts}
+
+
+def _fix_and_check(capsys: pytest.CaptureFixture[str], root: Path, case: Case, changed: str) -> None:
+    before = _snapshot(root)
+    code, out = run_cli(capsys, "fix", "--dry-run", "--rule", case.rule, ".")
+    assert (code, out.split("would fix")[0]) == (1, case.diff)
+    assert _snapshot(root) == before  # --dry-run writes nothing
+
+    code, out = run_cli(capsys, "fix", "--rule", case.rule, ".")
+    assert code == 0 and out.startswith(f"fixed {changed}: 1 finding ({case.rule})"), out
+    after = _snapshot(root)
+    assert _diff(before[changed], after[changed], changed) == case.diff  # every other line byte-identical
+    assert {k: v for k, v in after.items() if k != changed} == {k: v for k, v in before.items() if k != changed}
+
+    assert run_cli(capsys, "fix", "--rule", case.rule, ".") == (0, "nothing to fix\n")  # idempotent
+    assert case.rule not in _rule_ids(capsys, ".")
+
+
+@pytest.mark.parametrize("case", PLAIN, ids=lambda c: c.rule)
+def test_plain_manifest(repo: Path, capsys: pytest.CaptureFixture[str], case: Case) -> None:
+    write(repo, {"deployment.yaml": case.before})
+    assert case.rule in _rule_ids(capsys, ".")
+    _fix_and_check(capsys, repo, case, "deployment.yaml")
+
+
+@pytest.mark.parametrize("case", OVERLAY, ids=lambda c: c.rule)
+def test_overlay_patch_is_fixed_in_the_patch(repo: Path, capsys: pytest.CaptureFixture[str], case: Case) -> None:
+    overlay_repo(repo, DEPLOYMENT, case.before)
+    assert case.rule in _rule_ids(capsys, "overlays/prod")
+    _fix_and_check(capsys, repo, case, "overlays/prod/patch.yaml")
+    kustomize(repo / "overlays/prod")
+
+
+@pytest.mark.parametrize("case", BASE_DEFECTS, ids=lambda c: c.rule)
+def test_base_problem_is_fixed_in_the_base(repo: Path, capsys: pytest.CaptureFixture[str], case: Case) -> None:
+    overlay_repo(repo, case.before, UNRELATED_PATCH, {"hpa.yaml": HPA.removeprefix("---\n")})
+    assert case.rule in _rule_ids(capsys, "overlays/prod")
+    _fix_and_check(capsys, repo, case, "base/deployment.yaml")
+    kustomize(repo / "overlays/prod")
+
+
+def test_deprecated_metric_in_a_base_scaled_object(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The overlay only raises maxReplicaCount (a patch of ``triggers`` would replace the CRD's whole list):
+    the query is renamed in the base, the patch stays."""
+    case = next(c for c in PLAIN if c.rule == "gpu-deprecated-metric")
+    more_replicas = """\
+# prod: more replicas
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: vllm
+spec:
+  maxReplicaCount: 8
+"""
+    overlay_repo(repo, DEPLOYMENT + "---\n" + SCALED_OBJECT, more_replicas)
+    offset = DEPLOYMENT.count("\n") + 1  # the ScaledObject follows the Deployment and its `---`
+    expected = case.diff.replace("deployment.yaml", "base/deployment.yaml").replace(
+        "@@ -14,5 +14,5 @@", f"@@ -{14 + offset},5 +{14 + offset},5 @@")
+    _fix_and_check(capsys, repo, Case(case.rule, "", expected), "base/deployment.yaml")
+    kustomize(repo / "overlays/prod")
