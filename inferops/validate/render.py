@@ -210,7 +210,7 @@ def render_all(roots: Sequence[Path], tool: Kustomize, settings: RenderSettings 
     settings = settings or RenderSettings()
 
     def one(root: Path) -> Rendered:
-        rendered = render_cached(root, tool, settings, cache)
+        rendered = render_cached(root, tool, cache, settings)
         if on_done is not None:
             on_done(rendered)
         return rendered
@@ -219,7 +219,8 @@ def render_all(roots: Sequence[Path], tool: Kustomize, settings: RenderSettings 
         return list(pool.map(one, roots))
 
 
-def render_cached(root: Path, tool: Kustomize, settings: RenderSettings, cache: RenderCache | None) -> Rendered:
+def render_cached(root: Path, tool: Kustomize, cache: RenderCache | None,
+                  settings: RenderSettings | None = None) -> Rendered:
     """:func:`render_one` through ``cache``: a stored render when the inputs are the same, else a new one."""
     if cache is None:
         return render_one(root, tool, settings)
