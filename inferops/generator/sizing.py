@@ -14,6 +14,7 @@ is deterministic, so ``inferops add`` re-renders recorded models the same way.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,18 +145,19 @@ def size(model: Any, count: int | None = None, where: tuple[str | int, ...] = ()
                           "(max_position_embeddings); vLLM refuses it", context_loc)
     mig = bool(model.gpu.mig_profile)
     counts = [1] if mig else valid_counts(facts, per_node)
-    if given is not None:
-        _check_count(model, facts, given, per_node, product, counts, count_loc)
-    if memory is None:
-        chosen = given or 1
-        return Sizing(chosen, context, cache_gib(facts),
-                      f"{chosen} GPU(s) {'as given' if given else 'by default'}; no known gpu.product to size against")
     util = _utilization(model)
     kv = KV_CACHE_BYTES.get((_option(model.args, "--kv-cache-dtype") or "auto").lower(), 2.0)
 
     def fit(n: int) -> Fit:
-        return Fit(facts, n, memory, util, kv)
+        return Fit(facts, n, memory or 0.0, util, kv)
 
+    if given is not None:
+        holds = None if memory is None else (lambda n: fit(n).holds(context or MIN_CONTEXT))
+        _check_count(model, facts, given, per_node, product, counts, count_loc, holds)
+    if memory is None:
+        chosen = given or 1
+        return Sizing(chosen, context, cache_gib(facts),
+                      f"{chosen} GPU(s) {'as given' if given else 'by default'}; no known gpu.product to size against")
     if given is not None:
         target = context or MIN_CONTEXT
         if not fit(given).holds(target):
@@ -176,11 +178,18 @@ def size(model: Any, count: int | None = None, where: tuple[str | int, ...] = ()
 
 
 def _check_count(model: Any, facts: ModelFacts, n: int, per_node: int | None, product: str, counts: list[int],
-                 loc: tuple[str | int, ...]) -> None:
+                 loc: tuple[str | int, ...], holds: Callable[[int], bool] | None) -> None:
+    """Refuse a count vLLM or the scheduler rejects. ``holds`` tells whether a count fits the model on the
+    spec's GPU (``None``: no known product), so the advice names the smallest count that really works."""
     if not facts.divides_heads(n):
-        working = [c for c in counts if c >= n] or counts
+        if holds is None:  # no GPU memory to size against: the nearest count vLLM accepts
+            advice = f"use {([c for c in counts if c >= n] or counts)[0]}"
+        else:
+            working = [c for c in counts if holds(c)]
+            advice = (f"the smallest count that works is {working[0]}" if working else
+                      f"no count up to {per_node or 16} on {product} holds it; pick a larger GPU or a quantised model")
         raise SizingError(f"{n} GPUs do not divide the {facts.heads} attention heads ({facts.kv_heads} KV heads) of "
-                          f"{model.model}; vLLM and TGI refuse it; use {working[0]}", loc)
+                          f"{model.model}; vLLM and TGI refuse it; {advice}", loc)
     if per_node is not None and n > per_node:
         raise SizingError(f"{n} GPUs per pod is more than one {product} node holds ({per_node}); the pod would stay "
                           f"Pending. Serving across nodes needs a LeaderWorkerSet (not generated yet)", loc)

@@ -56,7 +56,7 @@ def test_a_70b_model_without_count_gets_the_fewest_gpus_that_hold_it(tmp_path: P
     ("NVIDIA-L4", 1, "meta-llama/Llama-3.3-70B-Instruct on 1 × NVIDIA-L4: its weights do not fit (70.6B parameters ≈ 131.5 GiB of weights over 1 GPU(s) = "
      "131.5 GiB per GPU + 2 GiB reserve, of 0.9 × 24 GiB = 21.6 GiB usable); the smallest count that works is 8"),
     ("NVIDIA-H100-80GB-HBM3", 6, "6 GPUs do not divide the 64 attention heads (8 KV heads) of "
-     "meta-llama/Llama-3.3-70B-Instruct; vLLM and TGI refuse it; use 8"),
+     "meta-llama/Llama-3.3-70B-Instruct; vLLM and TGI refuse it; the smallest count that works is 2"),
     ("NVIDIA-H100-80GB-HBM3", 16, "16 GPUs per pod is more than one NVIDIA-H100-80GB-HBM3 node holds "
      "(8); the pod would stay Pending. Serving across nodes needs a LeaderWorkerSet (not generated yet)"),
 ])
