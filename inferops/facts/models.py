@@ -58,10 +58,6 @@ class ModelFacts:
             return self
         return replace(self, bytes_per_param=bytes_per_param, checkpoint_gb=None)
 
-    def kv_bytes_per_token(self, tp: int, kv_cache_bytes: float = 2.0) -> float:
-        """KV cache one token takes on each GPU of a ``tp``-way tensor-parallel group, over all layers."""
-        return self._per_layer_token(tp, kv_cache_bytes) * self.layers
-
     def _per_layer_token(self, tp: int, kv_cache_bytes: float) -> float:
         if self.mla_dim:
             return self.mla_dim * kv_cache_bytes

@@ -127,12 +127,6 @@ def run(options: Options) -> Report:
     return Report(findings, files_checked=len(got.files), objects_checked=len(got.manifests), notes=notes)
 
 
-def resolve_policy(explicit: str | None, paths: list[str], cwd: Path) -> Policy:
-    """``--policy``, else the ``.inferops.yaml`` nearest the first path (or ``cwd``), else defaults."""
-    path = policy_path(explicit, paths, cwd)
-    return load_policy(_user_path(cwd, path)) if path is not None else Policy()
-
-
 def policy_path(explicit: str | None, paths: list[str], cwd: Path) -> Path | None:
     """The policy file a run uses: ``--policy``, else the nearest ``.inferops.yaml``; ``None`` for defaults."""
     if explicit:
