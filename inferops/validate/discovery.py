@@ -35,6 +35,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,7 @@ from inferops.validate.remote import is_remote
 
 if TYPE_CHECKING:
     from inferops.validate.loader import LoadResult
+    from concurrent.futures import ThreadPoolExecutor
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -552,13 +554,21 @@ def _line_of(lines: dict[str, int], entry: str) -> int | None:
 LOAD_THREADS = 2
 
 
+@cache
+def _load_pool() -> ThreadPoolExecutor:
+    """One pool of load threads for the life of the process. yaml-rs 0.1.6 keeps state from the first thread
+    that parses: once that thread has exited, a parse on a newer thread crashes the interpreter (a second
+    in-process run, as ``inferops fix`` makes each round, with a fresh pool segfaulted). Threads that never
+    exit keep that state valid."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    return ThreadPoolExecutor(max_workers=LOAD_THREADS, thread_name_prefix="inferops-load")
+
+
 def _peek_all(files: list[Path], load: Callable[[Path], LoadResult]) -> dict[Path, _Peek]:
     if len(files) < 2 * LOAD_THREADS:
         return {f: _peek(f, load) for f in files}
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=LOAD_THREADS) as pool:
-        return dict(zip(files, pool.map(lambda f: _peek(f, load), files)))
+    return dict(zip(files, _load_pool().map(lambda f: _peek(f, load), files)))
 
 
 def _peek(file: Path, load: Callable[[Path], LoadResult]) -> _Peek:

@@ -6,6 +6,8 @@ loaded both ways: data (with types: ``True`` is not ``1``), document lines and f
 
 import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,18 @@ def test_random_texts_load_the_same_both_ways() -> None:
         text = "".join(rng.choice(FUZZ_PIECES) for _ in range(rng.randint(1, 14)))
         fast, slow = both_ways(text, strict=rng.random() < 0.5)
         assert fast == slow, text
+
+
+def test_runs_after_the_first_in_one_process_parse_on_threads_safely(tmp_path: Path) -> None:
+    """yaml-rs keeps state from the first thread that parses; a fresh thread after that one exited crashed
+    the interpreter on the second in-process run (``inferops fix`` validates once per round). Run in a child
+    process, so a crash fails this test instead of the test worker."""
+    for i in range(8):  # enough files for discovery's load threads
+        (tmp_path / f"cm{i}.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\ndata:\n  key: value\n", encoding="utf-8")
+    script = ("import contextlib, io, sys\nfrom inferops.cli import main\n"
+              "for _ in range(3):\n"
+              "    with contextlib.redirect_stdout(io.StringIO()):\n"
+              "        assert main(['validate', '.']) == 0\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
