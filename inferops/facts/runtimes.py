@@ -35,6 +35,22 @@ VLLM_TAG = "v0.31.0"
 TGI_IMAGE = "ghcr.io/huggingface/text-generation-inference"
 TGI_TAG = "3.1.0"
 
+#: The ``USER`` a non-root vLLM container gets: any name works, ``getpass.getuser()`` only reads the variable
+#: (cpython Lib/getpass.py: LOGNAME, USER, LNAME, USERNAME, then the passwd entry).
+VLLM_USER = "vllm"
+
+#: ``sizeLimit`` of the memory-backed /dev/shm: vLLM's Kubernetes guide mounts 2Gi for one NVIDIA GPU and its
+#: AMD variant 8Gi for several (vllm docs/deployment/k8s.md); NCCL moves tensor-parallel traffic through
+#: /dev/shm between GPUs without NVLink P2P, so several GPUs get 8Gi (the LWS vLLM example uses 15Gi).
+SHM_SIZE_ONE_GPU = "2Gi"
+SHM_SIZE_SEVERAL_GPUS = "8Gi"
+
+
+def shm_size(gpus: int) -> str:
+    """The /dev/shm ``sizeLimit`` for a model server on ``gpus`` GPUs."""
+    return SHM_SIZE_SEVERAL_GPUS if gpus > 1 else SHM_SIZE_ONE_GPU
+
+
 #: vLLM's default --gpu-memory-utilization (vllm/engine/arg_utils.py, EngineArgs); TGI's
 #: --cuda-memory-fraction defaults to 1.0 (launcher/src/main.rs).
 DEFAULT_UTILIZATION = {"vllm": 0.90, "tgi": 1.0}
@@ -92,7 +108,7 @@ def writable_env(runtime: str, cache_dir: str, tmp_dir: str) -> list[tuple[str, 
     env = [("HOME", cache_dir), ("HF_HOME", f"{cache_dir}/huggingface"), ("TMPDIR", tmp_dir)]
     if runtime == "vllm":
         env += [
-            ("USER", "vllm"),
+            ("USER", VLLM_USER),
             ("VLLM_CACHE_ROOT", f"{cache_dir}/vllm"),
             ("TRITON_CACHE_DIR", f"{cache_dir}/triton"),
             ("TORCHINDUCTOR_CACHE_DIR", f"{cache_dir}/torchinductor"),

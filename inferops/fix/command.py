@@ -15,7 +15,7 @@ from pathlib import Path
 from inferops.errors import EXIT_FINDINGS, EXIT_OK, InferopsError
 from inferops.fix.apply import diff, write
 from inferops.fix.plan import FileFix, Refused, plan_files, repository_of
-from inferops.fix.registry import load_all_fixers
+from inferops.fix.registry import Run, load_all_fixers
 from inferops.validate.findings import Finding
 
 #: Fixes can meet (two insertions into one new mapping from different findings); each round re-validates.
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     left: list[tuple[Finding, str]] = []
     for _ in range(1 if args.dry_run else MAX_ROUNDS):
         report = validate(options)
-        planned, left = plan_files(report.findings, cwd, boundary, rules)
+        planned, left = plan_files(report.findings, Run(report.objects), cwd, boundary, rules)
         if not planned:
             break
         for file_fix in planned:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from inferops.fix.registry import Delete, Operation, Set, Substitute, fixer
+from inferops.fix.registry import Delete, Operation, Run, Set, Substitute, fixer
 from inferops.rules.gpu_facts import DEPRECATED_VLLM_METRICS
 from inferops.rules.workloads import dig
 from inferops.validate.manifest import JsonPath, Manifest
@@ -28,7 +28,7 @@ def _same_file(m: Manifest, path: JsonPath, source: JsonPath) -> bool:
 
 
 @fixer("gpu-request-limit-mismatch", summary="sets the GPU request to the GPU limit")
-def request_to_limit(m: Manifest, path: JsonPath) -> list[Operation]:
+def request_to_limit(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
     resources = _resources_of(path)
     if resources is None:
         return []
@@ -40,7 +40,7 @@ def request_to_limit(m: Manifest, path: JsonPath) -> list[Operation]:
 
 
 @fixer("gpu-limit-missing", summary="sets the GPU limit to the GPU request")
-def limit_from_request(m: Manifest, path: JsonPath) -> list[Operation]:
+def limit_from_request(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
     resources = _resources_of(path)
     if resources is None:
         return []
@@ -49,7 +49,7 @@ def limit_from_request(m: Manifest, path: JsonPath) -> list[Operation]:
 
 
 @fixer("gpu-rollout-surge", summary="sets the rolling update's maxSurge to 0 (and maxUnavailable to 1 on a Deployment)")
-def no_surge(m: Manifest, path: JsonPath) -> list[Operation]:
+def no_surge(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
     if m.kind == "Deployment" and path == ("spec", "strategy"):
         return [Set(("spec", "strategy", "rollingUpdate", "maxSurge"), 0),
                 Set(("spec", "strategy", "rollingUpdate", "maxUnavailable"), 1)]
@@ -67,13 +67,13 @@ def _container_field(path: JsonPath, field: str, value: object) -> list[Operatio
 
 
 @fixer("pod-privilege-escalation", summary="sets securityContext.allowPrivilegeEscalation: false on the container")
-def no_privilege_escalation(m: Manifest, path: JsonPath) -> list[Operation]:
+def no_privilege_escalation(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
     return _container_field(path, "allowPrivilegeEscalation", False)
 
 
 @fixer("pod-seccomp", summary="sets seccompProfile.type: RuntimeDefault where the finding points "
                               "(the pod securityContext when no container sets one)")
-def runtime_default_seccomp(m: Manifest, path: JsonPath) -> list[Operation]:
+def runtime_default_seccomp(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
     if "securityContext" not in path:
         return []
     at = path.index("securityContext")
@@ -82,7 +82,7 @@ def runtime_default_seccomp(m: Manifest, path: JsonPath) -> list[Operation]:
 
 @fixer("pod-run-as-root", summary="sets runAsNonRoot: true where the finding points; the image must then "
                                   "run as a non-root user (runAsUser: 0 is left: the right id depends on the image)")
-def run_as_non_root(m: Manifest, path: JsonPath) -> list[Operation]:
+def run_as_non_root(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
     if path[-1:] != ("runAsNonRoot",):
         return []
     return [Set(path, True)]
@@ -90,14 +90,14 @@ def run_as_non_root(m: Manifest, path: JsonPath) -> list[Operation]:
 
 @fixer("pod-capabilities", summary="adds ALL to the container's securityContext.capabilities.drop "
                                    "(an added capability stays: the workload may need it)")
-def drop_all(m: Manifest, path: JsonPath) -> list[Operation]:
+def drop_all(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
     if path[-2:] != ("capabilities", "drop"):
         return []
     return [Set(path, ["ALL"])]
 
 
 @fixer("replicas-with-autoscaler", summary="removes spec.replicas from the workload the autoscaler scales")
-def remove_replicas(m: Manifest, path: JsonPath) -> list[Operation]:
+def remove_replicas(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
     return [Delete(path)] if path == ("spec", "replicas") else []
 
 
@@ -113,5 +113,5 @@ def _renamed(match: re.Match[str]) -> str:
 
 @fixer("gpu-deprecated-metric", summary="renames the deprecated vLLM metric in the HPA metric name or KEDA "
                                         "query to its current name, keeping the text around it")
-def rename_metric(m: Manifest, path: JsonPath) -> list[Operation]:
+def rename_metric(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
     return [Substitute(path, _OLD_METRIC, _renamed)]

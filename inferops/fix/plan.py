@@ -13,11 +13,12 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import Node
 
-from inferops.fix.registry import Operation, load_all_fixers
+from inferops.fix.registry import Append, Operation, Run, Set, load_all_fixers
 from inferops.fix.source import documents, find_document
 from inferops.fix.splice import Edit, Planner, apply
 from inferops.validate.discovery import git_root
 from inferops.validate.findings import Finding
+from inferops.validate.manifest import JsonPath
 
 
 class Refused(Exception):
@@ -80,41 +81,45 @@ def fixable(finding: Finding, rules: Iterable[str] | None = None) -> bool:
 @dataclass(frozen=True, slots=True)
 class Target:
     """Where one finding's fix goes: the file and line that set its first operation's value (an overlay's
-    patch when the overlay wrote it, else the base), and the operations, all applied in that file."""
+    patch when the overlay wrote it, else the base) or the operation's anchor, and the operations, all
+    applied in that file."""
 
     file: str
     line: int | None
     ops: list[Operation]
     rendered: dict[str, Any]  # the object as rendered, for matching list items by name
+    anchor: JsonPath  # the path whose walk through the file passes ``line``
 
 
-def target(finding: Finding) -> Target | None:
+def target(finding: Finding, run: Run) -> Target | None:
     fixer = load_all_fixers().get(finding.rule_id)
     subject = finding.subject
     if fixer is None or subject is None:
         return None
-    ops = fixer.fix(subject, finding.path)
+    ops = fixer.fix(subject, finding.path, run)
     if not ops:
         return None
-    file, line = subject.place(ops[0].path)
-    return Target(file, line, ops, subject.data)
+    first = ops[0]
+    anchor = (first.anchor if isinstance(first, Set | Append) else None) or first.path
+    file, line = subject.place(anchor)
+    return Target(file, line, ops, subject.data, anchor)
 
 
 def plan_finding(planner: Planner, docs: tuple[Node, ...], where: Target) -> bool:
     """Add the edits of one finding's fix (in the file parsed into ``docs``) to ``planner``; ``False`` when
     there is no safe mechanical fix."""
-    found = find_document(docs, where.ops[0].path, where.rendered, where.line)
+    found = find_document(docs, where.anchor, where.rendered, where.line)
     return found is not None and planner.plan(found[0], where.ops, where.rendered)
 
 
-def plan_files(findings: list[Finding], cwd: Path, boundary: Path, rules: Iterable[str] | None = None
+def plan_files(findings: list[Finding], run: Run, cwd: Path, boundary: Path, rules: Iterable[str] | None = None
                ) -> tuple[list[FileFix], list[tuple[Finding, str]]]:
-    """Edits per file for every fixable finding; the findings left unfixed, each with the reason."""
+    """Edits per file for every fixable finding of ``run``; the findings left unfixed, each with the reason."""
     files: dict[Path, FileFix] = {}
     planners: dict[Path, Planner] = {}
     left: list[tuple[Finding, str]] = []
     for finding in findings:
-        where = target(finding) if fixable(finding, rules) else None
+        where = target(finding, run) if fixable(finding, rules) else None
         if where is None:
             if fixable(finding, rules):
                 left.append((finding, "no safe mechanical fix for this object"))
@@ -166,11 +171,11 @@ def _still_yaml(text: str, edits: list[Edit]) -> bool:
         return False
 
 
-def single_fix(finding: Finding, cwd: Path, boundary: Path,
+def single_fix(finding: Finding, run: Run, cwd: Path, boundary: Path,
                sources: dict[str, tuple[str, tuple[Node, ...]] | None]) -> tuple[str, str, list[Edit]] | None:
     """The fix of one finding alone: (file as reported, source text, edits); ``None`` without one.
     ``sources`` caches each file's text and documents (``None`` when refused) across the findings of a report."""
-    where = target(finding) if fixable(finding) else None
+    where = target(finding, run) if fixable(finding) else None
     if where is None:
         return None
     if where.file not in sources:

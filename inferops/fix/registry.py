@@ -1,7 +1,7 @@
 """Fixers: for a rule id, the operations that make one finding's object comply.
 
-A fixer is a small registered unit like a rule (:func:`fixer`). It gets the rendered object and the JSON
-path of the finding and returns operations on JSON paths of that object; :mod:`splice` applies them to
+A fixer is a small registered unit like a rule (:func:`fixer`). It gets the rendered object, the JSON
+path of the finding and the run's other objects, and returns operations on JSON paths of that object; :mod:`splice` applies them to
 the source document the finding points at. A fixer returns ``[]`` when the object offers no safe
 mechanical fix (the finding is then left for a person).
 """
@@ -9,7 +9,7 @@ mechanical fix (the finding is then left for a person).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +18,14 @@ from inferops.validate.manifest import JsonPath, Manifest
 
 @dataclass(frozen=True, slots=True)
 class Set:
-    """Make ``path`` hold the scalar ``value`` (creating the mappings above it that are missing)."""
+    """Make ``path`` hold the scalar ``value`` (creating the mappings above it that are missing). With
+    ``expect``, only where the source still holds that text: a value another layer replaced (an overlay's
+    patch of a whole list) is left for a person rather than edited where it has no effect."""
 
     path: JsonPath
     value: Any
+    expect: str | None = None
+    anchor: JsonPath | None = None  # see :class:`Append`
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +45,32 @@ class Substitute:
     replace: Callable[[re.Match[str]], str]
 
 
-Operation = Set | Delete | Substitute
-FixFn = Callable[[Manifest, JsonPath], list[Operation]]
+@dataclass(frozen=True, slots=True)
+class Append:
+    """Add ``items`` (scalars, or mappings of scalars and mappings) at the end of the list at ``path``,
+    creating the list (and the mappings above it) when it is missing. An item the list already holds, or
+    that another fix already appends there, is not added twice: two containers of one pod that each need
+    the /dev/shm volume get one volume."""
+
+    path: JsonPath
+    items: tuple[Any, ...]
+    #: A path whose source file receives the fix, when that is not where ``path`` comes from: the overlay
+    #: patch that raised a pod's GPUs gets the /dev/shm mount that only its GPU count needs.
+    anchor: JsonPath | None = None
+
+
+Operation = Set | Delete | Substitute | Append
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What a fixer may consult beyond its own object: every object the run checked (an Application's
+    fix looks for the AppProjects that could own it)."""
+
+    manifests: Sequence[Manifest] = ()
+
+
+FixFn = Callable[[Manifest, JsonPath, Run], list[Operation]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +98,8 @@ def fixer(rule_id: str, *, summary: str) -> Callable[[FixFn], FixFn]:
 def load_all_fixers() -> dict[str, Fixer]:
     """Import the fixer modules so the registry is complete."""
     import inferops.fix.fixers  # noqa: F401  (registers on import)
+    import inferops.fix.fixers_argocd  # noqa: F401
+    import inferops.fix.fixers_serving  # noqa: F401
 
     return FIXERS
 

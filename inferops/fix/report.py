@@ -10,7 +10,7 @@ from pathlib import Path
 from ruamel.yaml.nodes import Node
 
 from inferops.fix.plan import fixable, repository_of, single_fix
-from inferops.fix.registry import load_all_fixers
+from inferops.fix.registry import Run, load_all_fixers
 from inferops.fix.splice import position
 from inferops.validate.findings import Finding
 
@@ -34,7 +34,8 @@ class ReportedFix:
 class FixFinder:
     """Fixes of findings of one run, whose ``file``s are relative to the current directory."""
 
-    def __init__(self) -> None:
+    def __init__(self, run: Run) -> None:
+        self.run = run
         self.cwd = Path.cwd().resolve()
         self.boundary = repository_of([], self.cwd)
         self._sources: dict[str, tuple[str, tuple[Node, ...]] | None] = {}
@@ -42,7 +43,7 @@ class FixFinder:
     def fix_of(self, finding: Finding) -> ReportedFix | None:
         if not fixable(finding):
             return None
-        found = single_fix(finding, self.cwd, self.boundary, self._sources)
+        found = single_fix(finding, self.run, self.cwd, self.boundary, self._sources)
         if found is None:
             return None
         file, text, edits = found

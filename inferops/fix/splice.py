@@ -17,10 +17,12 @@ from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from inferops.fix.registry import Delete, Operation, Set, Substitute
+from inferops.fix.registry import Append, Delete, Operation, Set, Substitute
 from inferops.fix.source import Step, descend
 
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*\Z")
+_PLAIN = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9_./-]*\Z")
+#: What go-yaml (sigs.k8s.io/yaml) reads as a number although PyYAML's YAML 1.1 resolver does not (``1e3``).
+_NUMBER = re.compile(r"[-+]?(\.[0-9_]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?")
 _RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 
 
@@ -37,27 +39,74 @@ class Edit:
 
 
 def scalar_text(value: Any) -> str:
-    """``value`` as a YAML scalar: plain where that reads back as the same string, else double-quoted."""
+    """``value`` as a YAML scalar: plain where YAML 1.1 (the reading Kubernetes uses) reads it back as the
+    same string (``8Gi``, ``/dev/shm``), else double-quoted (``"2"``, ``"on"``, ``"1e3"``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
     text = str(value)
-    return text if _PLAIN.match(text) and text.lower() not in _RESERVED else json.dumps(text)
+    return text if _PLAIN.match(text) and _reads_as_string(text) else json.dumps(text)
+
+
+def _reads_as_string(text: str) -> bool:
+    from yaml.nodes import ScalarNode as YamlScalar
+    from yaml.resolver import Resolver
+
+    return text.lower() not in _RESERVED and not _NUMBER.fullmatch(text) and \
+        Resolver().resolve(YamlScalar, text, (True, False)) == "tag:yaml.org,2002:str"
 
 
 def _flow(value: Any) -> str:
-    return "[" + ", ".join(scalar_text(v) for v in value) + "]" if isinstance(value, list) else scalar_text(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return scalar_text(value)
 
 
-def _block(tree: dict[str, Any], indent: int, newline: str) -> str:
+def _block(tree: dict[str, Any], indent: int, newline: str, dash: int = 2) -> str:
+    """``tree`` as block-style YAML at ``indent``; a list of mappings becomes a block sequence whose dashes
+    sit ``dash`` columns right of its key (the file's own habit), other lists stay flow lists."""
     lines = []
     for key, value in tree.items():
         if isinstance(value, dict):
-            lines.append(f"{' ' * indent}{key}:{newline}{_block(value, indent + 2, newline)}")
+            lines.append(f"{' ' * indent}{key}:{newline}{_block(value, indent + 2, newline, dash)}")
+        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            prefix = " " * (indent + dash) + "- "
+            lines.append(f"{' ' * indent}{key}:{newline}" + "".join(_item(v, prefix, newline, dash) for v in value))
         else:
             lines.append(f"{' ' * indent}{key}: {_flow(value)}{newline}")
     return "".join(lines)
+
+
+def _item(value: Any, prefix: str, newline: str, dash: int) -> str:
+    """One block-sequence item: the dash ``prefix``, then a scalar or a mapping whose first key follows the dash."""
+    if not isinstance(value, dict):
+        return f"{prefix}{_flow(value)}{newline}"
+    return prefix + _block(value, len(prefix), newline, dash)[len(prefix):]
+
+
+def _as_written(node: Node) -> Any:
+    """A node as plain data with every scalar as its text, to compare with an item a fix would add."""
+    if isinstance(node, MappingNode):
+        return {k.value: _as_written(v) for k, v in node.value if isinstance(k, ScalarNode)}
+    if isinstance(node, SequenceNode):
+        return [_as_written(v) for v in node.value]
+    return node.value
+
+
+def _as_text(value: Any) -> Any:
+    """``value`` with every scalar as the text YAML would read back (``True`` → ``"true"``, ``2`` → ``"2"``)."""
+    if isinstance(value, dict):
+        return {str(k): _as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    return json.loads(scalar_text(value)) if scalar_text(value).startswith('"') else scalar_text(value)
+
+
+#: A key on its own line followed by a list item: how far this file indents a list's dashes under its key.
+_KEY_THEN_DASH = re.compile(r"^( *)[^\s#-][^\n:]*:[ \t]*\r?\n( *)- ", re.MULTILINE)
 
 
 def _line_end(text: str, node: Node) -> int:
@@ -83,20 +132,26 @@ class Planner:
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.edits: list[Edit] = []
         self._inserts: dict[int, tuple[MappingNode, Step | None, dict[str, Any]]] = {}
+        self._appends: dict[int, tuple[SequenceNode, list[Any]]] = {}
+        found = _KEY_THEN_DASH.search(text)
+        self.dash = len(found[2]) - len(found[1]) if found and len(found[2]) >= len(found[1]) else 2
 
     def plan(self, doc: Node, ops: list[Operation], rendered: Any) -> bool:
         """Add the edits of ``ops``; ``False`` (adding nothing) when one cannot be spliced safely."""
-        saved = (list(self.edits), {k: (m, s, _copy(t)) for k, (m, s, t) in self._inserts.items()})
+        saved = (list(self.edits), {k: (m, s, _copy(t)) for k, (m, s, t) in self._inserts.items()},
+                 {k: (n, list(items)) for k, (n, items) in self._appends.items()})
         for op in ops:
             steps = descend(doc, op.path, rendered)
             if isinstance(op, Delete):
                 ok = self._delete(op, steps)
             elif isinstance(op, Substitute):
                 ok = self._substitute(op, steps)
+            elif isinstance(op, Append):
+                ok = self._append(doc, op, steps)
             else:
                 ok = self._set(doc, op, steps)
             if not ok:
-                self.edits, self._inserts = saved
+                self.edits, self._inserts, self._appends = saved
                 return False
         return True
 
@@ -105,6 +160,9 @@ class Planner:
         edits = list(self.edits)
         for parent, owner, tree in self._inserts.values():
             edits.append(self._insertion(parent, owner, tree))
+        for seq, items in self._appends.values():
+            if items:
+                edits.append(self._extension(seq, items))
         out: list[Edit] = []
         for edit in sorted(set(edits), key=_order):
             if out and edit.start < out[-1].end:
@@ -112,9 +170,12 @@ class Planner:
             out.append(edit)
         return out
 
-    def _set(self, doc: Node, op: Set, steps: list[Step]) -> bool:
+    def _set(self, doc: Node, op: Set | Append, steps: list[Step]) -> bool:
         if len(steps) == len(op.path):
-            return self._replace(steps[-1].node, op.value)
+            node = steps[-1].node
+            if isinstance(op, Append) or (op.expect is not None and getattr(node, "value", None) != op.expect):
+                return False
+            return self._replace(node, op.value)
         parent = steps[-1].node if steps else doc
         rest = op.path[len(steps):]
         if not isinstance(parent, MappingNode) or not all(isinstance(p, str) for p in rest):
@@ -126,8 +187,40 @@ class Planner:
             tree = tree.setdefault(str(key), {})
             if not isinstance(tree, dict):
                 return False
-        tree[str(rest[-1])] = op.value
+        if isinstance(op, Set):
+            tree[str(rest[-1])] = op.value
+            return True
+        pending = tree.setdefault(str(rest[-1]), [])
+        if not isinstance(pending, list):
+            return False
+        pending += [item for item in op.items if _as_text(item) not in _as_text(pending)]
         return True
+
+    def _append(self, doc: Node, op: Append, steps: list[Step]) -> bool:
+        """Add ``op.items`` to the list at ``op.path`` (pending until :meth:`result`), or insert the list."""
+        if len(steps) < len(op.path):
+            return self._set(doc, op, steps)
+        seq = steps[-1].node
+        if not isinstance(seq, SequenceNode):
+            return False
+        if not seq.flow_style and seq.value:
+            first = seq.value[0]
+            if self.text[_line_start(self.text, first.start_mark.index):first.start_mark.index].strip() != "-":
+                return False  # ``- - a``, or an item on its key's line: no dash column to follow
+        have = _as_written(seq)
+        _, pending = self._appends.setdefault(id(seq), (seq, []))
+        pending += [item for item in op.items if _as_text(item) not in have and _as_text(item) not in _as_text(pending)]
+        return True
+
+    def _extension(self, seq: SequenceNode, items: list[Any]) -> Edit:
+        if seq.flow_style or not seq.value:  # ``[a, b]`` or ``[]``: rewritten as one flow list, items as written
+            written = [self.text[i.start_mark.index:i.end_mark.index] for i in seq.value]
+            return Edit(seq.start_mark.index, seq.end_mark.index, "[" + ", ".join([*written, *map(_flow, items)]) + "]")
+        first = seq.value[0]
+        prefix = self.text[_line_start(self.text, first.start_mark.index):first.start_mark.index]
+        at = _line_end(self.text, seq)
+        block = "".join(_item(item, prefix, self.newline, self.dash) for item in items)
+        return Edit(at, at, block if self.text[at - 1:at] in ("\n", "") else self.newline + block, len(prefix))
 
     def _replace(self, node: Node, value: Any) -> bool:
         if isinstance(node, ScalarNode) and not isinstance(value, list | dict):
@@ -182,11 +275,11 @@ class Planner:
     def _insertion(self, parent: MappingNode, owner: Step | None, tree: dict[str, Any]) -> Edit:
         if parent.flow_style or not parent.value:  # ``key: {}``: becomes a block mapping under the key
             indent = (owner.key.start_mark.column if owner and owner.key else 0) + 2
-            block = _block(tree, indent, self.newline).removesuffix(self.newline)
+            block = _block(tree, indent, self.newline, self.dash).removesuffix(self.newline)
             return Edit(parent.start_mark.index, parent.end_mark.index, self.newline + block, indent)
         indent = parent.value[0][0].start_mark.column
         at = _line_end(self.text, parent)
-        block = _block(tree, indent, self.newline)
+        block = _block(tree, indent, self.newline, self.dash)
         if at > 0 and self.text[at - 1] != "\n":
             block = self.newline + block
         return Edit(at, at, block, indent)

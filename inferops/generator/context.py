@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from inferops import __version__
-from inferops.facts.runtimes import NON_ROOT_NOTE, writable_env
+from inferops.facts.runtimes import NON_ROOT_NOTE, shm_size, writable_env
 from inferops.generator import gpus, sizing
 from inferops.generator.images import parse_pinned_image, registry_glob
 from inferops.rules.images import ImageRef
@@ -124,7 +124,7 @@ def _pod_resources(p: Placement) -> dict[str, Any]:
     return {
         "requests": requests,
         "limits": {"memory": memory, gpu_resource: str(p.gpus)},
-        "shm_size": r.shm_size or ("8Gi" if p.gpus > 1 else "2Gi"),
+        "shm_size": r.shm_size or shm_size(p.gpus),
     }
 
 

@@ -321,6 +321,18 @@ def project_of(app: Manifest, projects: dict[str, dict[str, Any]]) -> tuple[str,
     return None if project is None else (str(name), project)
 
 
+def namespace_permitted(project: Manifest, app: Manifest) -> bool:
+    """Whether an Application in its namespace may use ``project``. AppProjects live in Argo CD's
+    control-plane namespace; an Application there may use any of them, one in another namespace only a
+    project whose ``spec.sourceNamespaces`` (globs) lists its namespace (Argo CD >= 2.5, "Applications in any
+    namespace", docs/operator-manual/app-any-namespace.md). Unknown namespaces (not in the manifest,
+    set when applying) count as the same."""
+    app_ns, project_ns = app.namespace, project.namespace
+    if not app_ns or not project_ns or app_ns == project_ns:
+        return True
+    return any(fnmatchcase(app_ns, pattern) for pattern in _strings(spec(project).get("sourceNamespaces")))
+
+
 def group_of(api_version: str) -> str:
     return api_version.split("/", 1)[0] if "/" in api_version else ""
 

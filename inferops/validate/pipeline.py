@@ -124,7 +124,8 @@ def run(options: Options) -> Report:
     if note:
         got.notes.append(note)
     notes = [*(schema.notes if schema is not None else []), *got.notes]
-    return Report(findings, files_checked=len(got.files), objects_checked=len(got.manifests), notes=notes)
+    return Report(findings, files_checked=len(got.files), objects_checked=len(got.manifests), notes=notes,
+                  objects=got.manifests)
 
 
 def policy_path(explicit: str | None, paths: list[str], cwd: Path) -> Path | None:

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from inferops.errors import EXIT_FINDINGS, EXIT_OK
 from inferops.redaction import redact_text
 from inferops.validate.findings import Finding, Severity
 from inferops.validate.printable import printable
+
+if TYPE_CHECKING:
+    from inferops.validate.manifest import Manifest
 
 
 @dataclass
@@ -30,6 +34,8 @@ class Report:
     files_checked: int
     objects_checked: int
     notes: list[str] = field(default_factory=list)
+    #: The objects checked, for fixes that consult other objects than their own (never printed).
+    objects: list[Manifest] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.findings = [_safe_finding(f) for f in self.findings]

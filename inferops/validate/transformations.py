@@ -217,7 +217,9 @@ def _patch_path(patch: Any, rendered: Any, path: JsonPath) -> JsonPath | None:
                 return None
             wanted = as_mapping(rendered[part]).get("name")
             index = next((i for i, item in enumerate(patch) if as_mapping(item).get("name") == wanted), None)
-            if wanted is None or index is None:
+            if wanted is None and patch == rendered:  # a list of scalars: a strategic merge patch replaces it whole
+                index = part
+            if index is None:
                 return None
             patch, rendered = patch[index], rendered[part]
             out.append(index)

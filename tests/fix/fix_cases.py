@@ -382,3 +382,235 @@ BASE_DEFECTS = [
      rollingUpdate:
 """),
 ]
+
+
+TWO_GPUS = ("              nvidia.com/gpu: 1\n              memory: 24Gi\n            limits:\n              nvidia.com/gpu: 1\n",
+            "              nvidia.com/gpu: 2\n              memory: 24Gi\n            limits:\n              nvidia.com/gpu: 2\n")
+
+
+def on_two_gpus(old: str = "", new: str = "") -> str:
+    """The Deployment on two GPUs with /dev/shm mounted (so only the case's own rule fires), ``old`` → ``new``."""
+    text = broken(*TWO_GPUS) + SHM
+    return text.replace(old, new) if old else text
+
+
+SHM = """\
+          volumeMounts:
+            - name: dshm
+              mountPath: /dev/shm
+      volumes:
+        - name: dshm
+          emptyDir: {medium: Memory, sizeLimit: 8Gi}
+"""
+
+ARGS = 'args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]'
+CURRENT_VLLM = ('image: "vllm/vllm-openai:v0.8.5"  # pinned', 'image: "vllm/vllm-openai:v0.31.0"  # pinned')
+
+PROJECTS = """\
+---
+# the team's project: this repository, the llm namespaces
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata:
+  name: llm
+  namespace: argocd
+spec:
+  sourceRepos: ["https://github.com/example/llm-gitops.git"]
+  destinations:
+    - {server: https://kubernetes.default.svc, namespace: "llm-*"}
+---
+# another team's project: another repository
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata:
+  name: search
+  namespace: argocd
+spec:
+  sourceRepos: ["https://github.com/example/search.git"]
+  destinations:
+    - {server: https://kubernetes.default.svc, namespace: "search-*"}
+"""
+
+APPLICATION = """\
+# llama on prod, synced from this repository
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: llama-prod
+  namespace: argocd
+spec:
+  project: default  # TODO
+  source:
+    repoURL: https://github.com/example/llm-gitops.git
+    targetRevision: v1.4.0
+    path: apps/llama/overlays/prod
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: llm-prod
+"""
+
+PLAIN += [
+    Case("gpu-shm-missing", broken(*TWO_GPUS).replace(ARGS, ARGS[:-1] + ', "--tensor-parallel-size", "2"]'), """\
+--- a/deployment.yaml
++++ b/deployment.yaml
+@@ -40,3 +40,11 @@
+             allowPrivilegeEscalation: false
+             capabilities:
+               drop: ["ALL"]
++          volumeMounts:
++            - name: dshm
++              mountPath: /dev/shm
++      volumes:
++        - name: dshm
++          emptyDir:
++            medium: Memory
++            sizeLimit: 8Gi
+"""),
+    Case("vllm-user-missing", broken(*CURRENT_VLLM), """\
+--- a/deployment.yaml
++++ b/deployment.yaml
+@@ -40,3 +40,6 @@
+             allowPrivilegeEscalation: false
+             capabilities:
+               drop: ["ALL"]
++          env:
++            - name: USER
++              value: vllm
+"""),
+    Case("gpu-parallelism-idle", on_two_gpus(), """\
+--- a/deployment.yaml
++++ b/deployment.yaml
+@@ -28,7 +28,7 @@
+       containers:
+         - name: vllm
+           image: "vllm/vllm-openai:v0.8.5"  # pinned
+-          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]
++          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--tensor-parallel-size=2"]
+           resources:
+             requests:
+               nvidia.com/gpu: 2
+"""),
+    Case("gpu-parallelism-too-large", DEPLOYMENT.replace(ARGS, ARGS[:-1] + ', "--tensor-parallel-size=4"]'), """\
+--- a/deployment.yaml
++++ b/deployment.yaml
+@@ -28,7 +28,7 @@
+       containers:
+         - name: vllm
+           image: "vllm/vllm-openai:v0.8.5"  # pinned
+-          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--tensor-parallel-size=4"]
++          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--tensor-parallel-size=1"]
+           resources:
+             requests:
+               nvidia.com/gpu: 1
+"""),
+    Case("argocd-default-project", APPLICATION + PROJECTS, """\
+--- a/deployment.yaml
++++ b/deployment.yaml
+@@ -5,7 +5,7 @@
+   name: llama-prod
+   namespace: argocd
+ spec:
+-  project: default  # TODO
++  project: llm  # TODO
+   source:
+     repoURL: https://github.com/example/llm-gitops.git
+     targetRevision: v1.4.0
+"""),
+]
+
+_RAISE_GPUS = _CONTAINER + """\
+          resources:
+            requests:
+              nvidia.com/gpu: 2
+            limits:
+              nvidia.com/gpu: 2
+"""
+
+#: The overlay raises the GPUs (or sets the size) in its patch: the mount and the size go into the patch,
+#: which then states the whole args list; the base, on one GPU, stays as it is.
+OVERLAY += [
+    Case("gpu-shm-missing", patch("two GPUs", _RAISE_GPUS), """\
+--- a/overlays/prod/patch.yaml
++++ b/overlays/prod/patch.yaml
+@@ -13,3 +13,11 @@
+               nvidia.com/gpu: 2
+             limits:
+               nvidia.com/gpu: 2
++          volumeMounts:
++            - name: dshm
++              mountPath: /dev/shm
++      volumes:
++        - name: dshm
++          emptyDir:
++            medium: Memory
++            sizeLimit: 8Gi
+"""),
+    Case("gpu-parallelism-idle", patch("two GPUs", _RAISE_GPUS), """\
+--- a/overlays/prod/patch.yaml
++++ b/overlays/prod/patch.yaml
+@@ -13,3 +13,4 @@
+               nvidia.com/gpu: 2
+             limits:
+               nvidia.com/gpu: 2
++          args: ["--model", meta-llama/Llama-3.1-8B-Instruct, "--tensor-parallel-size=2"]
+"""),
+    Case("gpu-parallelism-too-large", patch("tensor parallel", _CONTAINER + """\
+          args:
+            - --model
+            - meta-llama/Llama-3.1-8B-Instruct
+            - --tensor-parallel-size
+            - "4"  # for the H100 node pool
+"""), """\
+--- a/overlays/prod/patch.yaml
++++ b/overlays/prod/patch.yaml
+@@ -12,4 +12,4 @@
+             - --model
+             - meta-llama/Llama-3.1-8B-Instruct
+             - --tensor-parallel-size
+-            - "4"  # for the H100 node pool
++            - "1"  # for the H100 node pool
+"""),
+]
+
+BASE_DEFECTS += [
+    Case("gpu-shm-missing", on_two_gpus(SHM, "").replace(ARGS, ARGS[:-1] + ', "-tp", "2"]'), """\
+--- a/base/deployment.yaml
++++ b/base/deployment.yaml
+@@ -40,3 +40,11 @@
+             allowPrivilegeEscalation: false
+             capabilities:
+               drop: ["ALL"]
++          volumeMounts:
++            - name: dshm
++              mountPath: /dev/shm
++      volumes:
++        - name: dshm
++          emptyDir:
++            medium: Memory
++            sizeLimit: 8Gi
+"""),
+    Case("vllm-user-missing", broken(*CURRENT_VLLM), """\
+--- a/base/deployment.yaml
++++ b/base/deployment.yaml
+@@ -40,3 +40,6 @@
+             allowPrivilegeEscalation: false
+             capabilities:
+               drop: ["ALL"]
++          env:
++            - name: USER
++              value: vllm
+"""),
+    Case("gpu-parallelism-idle", on_two_gpus(), """\
+--- a/base/deployment.yaml
++++ b/base/deployment.yaml
+@@ -28,7 +28,7 @@
+       containers:
+         - name: vllm
+           image: "vllm/vllm-openai:v0.8.5"  # pinned
+-          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]
++          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--tensor-parallel-size=2"]
+           resources:
+             requests:
+               nvidia.com/gpu: 2
+"""),
+]

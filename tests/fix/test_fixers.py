@@ -8,7 +8,21 @@ from difflib import unified_diff
 from pathlib import Path
 
 import pytest
-from fix_cases import BASE_DEFECTS, DEPLOYMENT, HPA, OVERLAY, PLAIN, SCALED_OBJECT, Case
+from fix_cases import (
+    APPLICATION,
+    ARGS,
+    BASE_DEFECTS,
+    DEPLOYMENT,
+    HPA,
+    OVERLAY,
+    PLAIN,
+    PROJECTS,
+    SCALED_OBJECT,
+    SHM,
+    TWO_GPUS,
+    Case,
+    broken,
+)
 from fix_helpers import UNRELATED_PATCH, kustomize, overlay_repo, run_cli, write
 
 
@@ -85,3 +99,71 @@ spec:
         "@@ -14,5 +14,5 @@", f"@@ -{14 + offset},5 +{14 + offset},5 @@")
     _fix_and_check(capsys, repo, Case(case.rule, "", expected), "base/deployment.yaml")
     kustomize(repo / "overlays/prod")
+
+
+def test_default_project_set_by_an_overlay_is_fixed_in_its_patch(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The run's AppProjects decide: of `llm` and `search`, only `llm` admits the repository and namespace."""
+    base = APPLICATION.replace("project: default  # TODO", "project: llm")
+    write(repo, {
+        "argocd/base/application.yaml": base,
+        "argocd/base/projects.yaml": PROJECTS.removeprefix("---\n"),
+        "argocd/base/kustomization.yaml": "resources:\n  - application.yaml\n  - projects.yaml\n",
+        "argocd/prod/kustomization.yaml": "resources:\n  - ../base\npatches:\n  - path: patch.yaml\n",
+        "argocd/prod/patch.yaml": "# prod: a hotfix branch\napiVersion: argoproj.io/v1alpha1\nkind: Application\n"
+                                  "metadata:\n  name: llama-prod\n  namespace: argocd\nspec:\n  project: default\n"
+                                  "  source:\n    targetRevision: v1.4.1\n",
+    })
+    expected = """\
+--- a/argocd/prod/patch.yaml
++++ b/argocd/prod/patch.yaml
+@@ -5,6 +5,6 @@
+   name: llama-prod
+   namespace: argocd
+ spec:
+-  project: default
++  project: llm
+   source:
+     targetRevision: v1.4.1
+"""
+    _fix_and_check(capsys, repo, Case("argocd-default-project", "", expected), "argocd/prod/patch.yaml")
+    kustomize(repo / "argocd/prod")
+
+
+def test_default_project_is_left_when_several_projects_admit_it(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    second = PROJECTS.replace("name: search", "name: llm-admin").replace("example/search.git", "example/llm-gitops.git") \
+        .replace('"search-*"', '"llm-prod"')
+    write(repo, {"apps.yaml": APPLICATION + second})
+    code, out = run_cli(capsys, "fix", "--rule", "argocd-default-project", ".")
+    assert (code, out) == (1, "apps.yaml:8: argocd-default-project: no safe mechanical fix for this object\n")
+    assert (repo / "apps.yaml").read_text(encoding="utf-8") == APPLICATION + second
+
+
+@pytest.mark.parametrize(("gpus", "why"), [(3, "32 heads do not divide by 3"), (4, "pipeline parallel 2")])
+def test_tensor_parallel_is_left_when_the_pod_size_would_not_work(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                                   gpus: int, why: str) -> None:
+    text = broken(*TWO_GPUS).replace("nvidia.com/gpu: 2", f"nvidia.com/gpu: {gpus}") + SHM
+    if gpus == 4:
+        text = text.replace(ARGS, ARGS[:-1] + ', "--pipeline-parallel-size", "2"]')
+    write(repo, {"deployment.yaml": text})
+    assert "gpu-parallelism-idle" in _rule_ids(capsys, "."), why
+    code, out = run_cli(capsys, "fix", "--rule", "gpu-parallelism-idle", ".")
+    assert code == 1 and "gpu-parallelism-idle: no safe mechanical fix for this object" in out, out
+    assert (repo / "deployment.yaml").read_text(encoding="utf-8") == text
+
+
+def test_gpus_raised_by_a_json6902_patch_leave_the_size_for_a_person(repo: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A JSON 6902 patch has no container to add args to: nothing is written, the finding is listed."""
+    write(repo, {
+        "base/deployment.yaml": DEPLOYMENT,
+        "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+        "overlays/prod/kustomization.yaml": "resources:\n  - ../../base\npatches:\n  - path: gpus.yaml\n"
+                                            "    target: {kind: Deployment, name: vllm}\n",
+        "overlays/prod/gpus.yaml": "".join(
+            f"- op: replace\n  path: /spec/template/spec/containers/0/resources/{part}/nvidia.com~1gpu\n  value: 2\n"
+            for part in ("requests", "limits")),
+    })
+    before = _snapshot(repo)
+    code, out = run_cli(capsys, "fix", "--rule", "gpu-parallelism-idle", "overlays/prod")
+    assert code == 1 and "gpu-parallelism-idle: no safe mechanical fix" in out, out
+    assert _snapshot(repo) == before

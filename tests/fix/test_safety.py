@@ -12,6 +12,7 @@ from fix_helpers import kustomize, overlay_repo, run_cli, write
 from inferops.cli import main
 from inferops.fix.apply import write as write_fix
 from inferops.fix.plan import Refused, plan_files, source_path
+from inferops.fix.registry import Run
 from inferops.validate.pipeline import Options
 from inferops.validate.pipeline import run as validate
 
@@ -50,7 +51,7 @@ def test_a_file_outside_the_repository_is_refused(repo: Path, tmp_path: Path,
 def test_a_file_changed_after_it_was_read_is_left_alone(repo: Path) -> None:
     write(repo, {"deployment.yaml": MISMATCH.before})
     report = validate(Options(paths=["."], cwd=repo))
-    planned, _ = plan_files(report.findings, repo, repo, {MISMATCH.rule})
+    planned, _ = plan_files(report.findings, Run(report.objects), repo, repo, {MISMATCH.rule})
     assert len(planned) == 1
     edited = MISMATCH.before + "# a colleague's edit, saved meanwhile\n"
     (repo / "deployment.yaml").write_text(edited)

@@ -40,9 +40,10 @@ def render(report: Report, *, color: bool = False) -> str:
 
 
 def _findings(report: Report) -> list[dict[str, object]]:
+    from inferops.fix.registry import Run
     from inferops.fix.report import FixFinder
 
-    finder = FixFinder()
+    finder = FixFinder(Run(report.objects))
     rows = []
     for f in report.sorted_findings():
         row = _finding(f)

@@ -30,10 +30,11 @@ LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 def render(report: Report, *, color: bool = False) -> str:
     from inferops.rules.base import load_all_rules
 
+    from inferops.fix.registry import Run
     from inferops.fix.report import FixFinder
 
     registry = load_all_rules()
-    finder = FixFinder()
+    finder = FixFinder(Run(report.objects))
     rules = [_rule(r.id, r.summary, r.hint, r.severity, r.family) for r in sorted(registry.values(), key=lambda r: r.id)]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     for f in report.sorted_findings():
