@@ -156,7 +156,8 @@ class Planner:
         return True
 
     def result(self) -> list[Edit]:
-        """Every planned edit, insertions rendered, in file order; overlapping edits keep the first."""
+        """Every planned edit, insertions rendered, in file order; overlapping edits keep the first, insertions at
+        one offset become one."""
         edits = list(self.edits)
         for parent, owner, tree in self._inserts.values():
             edits.append(self._insertion(parent, owner, tree))
@@ -165,6 +166,9 @@ class Planner:
                 edits.append(self._extension(seq, items))
         out: list[Edit] = []
         for edit in sorted(set(edits), key=_order):
+            if out and edit.start == edit.end == out[-1].start == out[-1].end:  # two insertions at one place:
+                out[-1] = Edit(edit.start, edit.end, out[-1].replacement + edit.replacement, out[-1].indent)
+                continue  # one replacement, so a report's consumer cannot apply them in the wrong order
             if out and edit.start < out[-1].end:
                 continue
             out.append(edit)

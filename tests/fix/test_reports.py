@@ -50,6 +50,19 @@ def test_json_findings_carry_a_fix_that_reproduces_inferops_fix(repo: Path, caps
     assert all("fix" not in f for f in json.loads(out)["findings"] if f["rule_id"] in load_all_fixers())
 
 
+@pytest.mark.parametrize("rule", ["argocd-default-project", "gpu-shm-missing", "gpu-parallelism-idle"])
+def test_every_kind_of_fix_reproduces_inferops_fix(repo: Path, capsys: pytest.CaptureFixture[str], rule: str) -> None:
+    """Fixes that consult the run's other objects (the AppProjects) and fixes that append list items give
+    the same replacements in the JSON report as `inferops fix` writes."""
+    case = next(c for c in PLAIN if c.rule == rule)
+    write(repo, {"deployment.yaml": case.before})
+    _, out = run_cli(capsys, "validate", "-f", "json", ".")
+    fix = next(f for f in json.loads(out)["findings"] if f["rule_id"] == rule)["fix"]
+    fixed = _apply(case.before, fix["replacements"])
+    run_cli(capsys, "fix", "--rule", rule, ".")
+    assert fixed == (repo / "deployment.yaml").read_text() != case.before
+
+
 def test_findings_without_a_fixer_have_no_fix(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(repo, {"deployment.yaml": SURGE.before})
     _, out = run_cli(capsys, "validate", "-f", "json", ".")
