@@ -162,11 +162,6 @@ def describe_error(err: Mapping[str, Any]) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
-def load_model(path: Path, model: type[M], *, hint: str = "") -> M:
-    """Load ``path`` into ``model``; the first validation error is reported with its line."""
-    return validate_document(load_yaml(path), model, path, hint=hint)
-
-
 def _yaml_kind(value: Any) -> str:
     """The YAML word for a node, not ruamel's class name (``CommentedSeq`` means nothing to a user)."""
     kinds: tuple[tuple[type | tuple[type, ...], str], ...] = (
@@ -175,8 +170,8 @@ def _yaml_kind(value: Any) -> str:
 
 
 def validate_document(root: Any, model: type[M], path: Path, *, hint: str = "") -> M:
-    """Validate a document from :func:`load_yaml` as ``model`` (for callers that pick the model from
-    the document's shape); the first validation error is reported with its line."""
+    """Validate a document from :func:`load_yaml` as ``model``; the first validation error is reported
+    with its line."""
     if not isinstance(root, dict):
         raise InferopsError(f"expected a mapping at the top level, found {_yaml_kind(root)}", file=str(path), line=1)
     try:
