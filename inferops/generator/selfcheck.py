@@ -19,6 +19,7 @@ from inferops.validate.findings import Finding, Severity
 
 #: The throw-away kustomization listing one render group (the generator never writes a root kustomization).
 AGGREGATE = "kustomization.yaml"
+ARGOCD = "argocd"  # the directory of the generated Argo CD objects (the blueprint's argocd/<env>/)
 
 #: Which spec field a rule's finding is about (the rest point at the model).
 _FIELD_OF_RULE: dict[str, tuple[str, ...]] = {
@@ -66,12 +67,16 @@ def check(root: Path, spec: RepoSpec, spec_path: Path | None) -> None:
     aggregate = root / AGGREGATE
     errors: list[Finding] = []
     try:
-        for group in render_groups(root, spec):
+        groups = render_groups(root, spec)
+        for group in groups:
             aggregate.write_text("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
                                  + "".join(f"  - {path}\n" for path in group), encoding="utf-8")
             # skip_render: without kustomize or kubectl (which `new` does not otherwise need), the sources
             # are checked as plain files instead of failing.
-            report = run(Options(paths=[AGGREGATE], cwd=root, skip_render=True))
+            # The Argo CD objects are checked with the first group: its projects, roots and Applications
+            # (paths, revisions, kinds each project permits) once, beside the workloads they deploy.
+            argocd = [ARGOCD] if group is groups[0] and (root / ARGOCD).is_dir() else []
+            report = run(Options(paths=[AGGREGATE, *argocd], cwd=root, skip_render=True))
             errors += [f for f in report.findings if f.severity is Severity.ERROR]
     finally:
         aggregate.unlink(missing_ok=True)

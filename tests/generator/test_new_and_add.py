@@ -258,3 +258,24 @@ def test_add_refuses_to_write_through_a_symlink_out_of_the_repository(repo: Path
     code, _, err = run_cli(capsys, "add", str(write_spec(MISTRAL)), "--repo", str(repo))
     assert code == 2 and "outside the repository" in err
     assert list(outside.iterdir()) == []
+
+
+def test_new_refuses_a_generated_argocd_object_that_would_not_sync(tmp_path: Path, capsys,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The self-check covers the Argo CD objects too: a render whose prod Application points at a directory
+    that does not exist (a blueprint bug) is refused, and nothing is created."""
+    from inferops.generator import commands
+
+    real_render = commands.render
+
+    def render_with_a_typo(spec, directory: Path):  # noqa: ANN001, ANN202  (the real render's signature)
+        files = real_render(spec, directory)
+        app = next(directory.rglob("argocd/prod/apps/*.yaml"))
+        app.write_text(app.read_text().replace("/overlays/prod", "/overlay/prod"))
+        return files
+
+    monkeypatch.setattr(commands, "render", render_with_a_typo)
+    out = tmp_path / "llm-gitops"
+    code, _, err = run_cli(capsys, "new", str(SPECS / "one-gpu.yaml"), "--output", str(out))
+    assert code == 2 and "[argocd-path-missing]" in err and err.count("\n") == 1, err
+    assert not out.exists()
