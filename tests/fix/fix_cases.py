@@ -450,7 +450,7 @@ spec:
 """
 
 PLAIN += [
-    Case("gpu-shm-missing", broken(*TWO_GPUS).replace(ARGS, ARGS[:-1] + ', "--tensor-parallel-size", "2"]'), """\
+    Case("gpu-shm-missing", on_two_gpus(SHM, "").replace(ARGS, ARGS[:-1] + ', "-tp", "2"]'), """\
 --- a/deployment.yaml
 +++ b/deployment.yaml
 @@ -40,3 +40,11 @@
@@ -572,45 +572,10 @@ OVERLAY += [
 """),
 ]
 
-BASE_DEFECTS += [
-    Case("gpu-shm-missing", on_two_gpus(SHM, "").replace(ARGS, ARGS[:-1] + ', "-tp", "2"]'), """\
---- a/base/deployment.yaml
-+++ b/base/deployment.yaml
-@@ -40,3 +40,11 @@
-             allowPrivilegeEscalation: false
-             capabilities:
-               drop: ["ALL"]
-+          volumeMounts:
-+            - name: dshm
-+              mountPath: /dev/shm
-+      volumes:
-+        - name: dshm
-+          emptyDir:
-+            medium: Memory
-+            sizeLimit: 8Gi
-"""),
-    Case("vllm-user-missing", broken(*CURRENT_VLLM), """\
---- a/base/deployment.yaml
-+++ b/base/deployment.yaml
-@@ -40,3 +40,6 @@
-             allowPrivilegeEscalation: false
-             capabilities:
-               drop: ["ALL"]
-+          env:
-+            - name: USER
-+              value: vllm
-"""),
-    Case("gpu-parallelism-idle", on_two_gpus(), """\
---- a/base/deployment.yaml
-+++ b/base/deployment.yaml
-@@ -28,7 +28,7 @@
-       containers:
-         - name: vllm
-           image: "vllm/vllm-openai:v0.8.5"  # pinned
--          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]
-+          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--tensor-parallel-size=2"]
-           resources:
-             requests:
-               nvidia.com/gpu: 2
-"""),
-]
+
+def in_base(case: Case) -> Case:
+    """A plain case as a base defect: the same manifest in ``base/``, an overlay patching something else."""
+    return Case(case.rule, case.before, case.diff.replace("/deployment.yaml", "/base/deployment.yaml"))
+
+
+BASE_DEFECTS += [in_base(c) for c in PLAIN if c.rule in ("gpu-shm-missing", "vllm-user-missing", "gpu-parallelism-idle")]
