@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from inferops.rules.base import Context, Violation, rule
@@ -56,6 +57,12 @@ def serve_config(m: Manifest) -> dict[str, Any] | None:
     text = dig(m.data, SERVE_CONFIG)
     if m.kind != "RayService" or not isinstance(text, str):
         return None
+    return _parsed(text)
+
+
+@lru_cache(maxsize=32)
+def _parsed(text: str) -> dict[str, Any] | None:
+    """Parsed once for the rules that read it (callers only read the result)."""
     from inferops.validate.limits import DEFAULT_LIMITS, document_starts, text_over_limits
     from inferops.validate.native_yaml import load_native
 
