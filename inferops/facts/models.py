@@ -185,7 +185,9 @@ MODELS: dict[str, ModelFacts] = {f.name: f for f in (
     # (Phi-3-mini 3,821,079,552 params). The 4k Phi-3 configs state "sliding_window": 2047 on every layer (GenZ
     # for medium; copies of the mini config found by exact-string search); as in hub._sliding_window, a window on
     # every layer is not recorded, which sizes the cache as if all layers kept the whole (4k) context -- the safe
-    # side. Phi-3-medium-128k: not verified here (shape taken as the 4k build's, context 131072 as its name says).
+    # side. Phi-3-medium-128k: its card (YinanWusoymilk/hf-readme@eb4de03 training_and_application/readme_files/
+    # microsoft_Phi-3-medium-128k-instruct.md: "14B parameters", "128K" context, vocabulary 32064) agrees; its
+    # config.json (131072, and the shape taken as the 4k build's) is not verified here.
     _row("phi-3-mini-4k", "microsoft/Phi-3-mini-4k-instruct", 3.82, 32, 32, 32, 96, 4096),
     _row("phi-3-mini-128k", "microsoft/Phi-3-mini-128k-instruct", 3.82, 32, 32, 32, 96, 131072),
     _row("phi-3-medium-4k", "microsoft/Phi-3-medium-4k-instruct", 14.0, 40, 40, 10, 128, 4096),
