@@ -4,6 +4,11 @@ Each row is read from the model's ``config.json`` on the Hugging Face Hub (the r
 ``num_hidden_layers`` (layers), ``num_attention_heads`` (heads), ``num_key_value_heads`` (KV heads),
 ``head_dim`` (or ``hidden_size / num_attention_heads``), ``max_position_embeddings`` (context) and
 ``torch_dtype``; the parameter count is the one the model card or the Hub's safetensors metadata states.
+The Hub itself cannot be read where this table is maintained, so the comment above each family names the
+copies the values were checked against (a repository and path at the commit read, or a page), and says
+"not verified here" for what no readable copy confirmed. Parameter counts were also recomputed from the
+shapes those copies give (embeddings + attention + MLP per layer, as :func:`inferops.facts.hub.estimate_params`
+does) and agree with the row to the digits shown.
 DeepSeek-V3/R1 use multi-head latent attention: their KV cache per token and layer is ``kv_lora_rank +
 qk_rope_head_dim`` (512 + 64) values, the same on every tensor-parallel rank. gpt-oss ships MXFP4 expert
 weights, so its size is the checkpoint's (model card: "gpt-oss-120b ... fits into a single 80GB GPU",
@@ -101,7 +106,16 @@ def _row(key: str, repo: str, params_b: float, layers: int, heads: int, kv_heads
 #: The table. Keys are model ids without the organisation, lower-cased, with chat/instruct and quantisation
 #: words removed (see :func:`canonical_name`), so base, instruct and quantised builds share a row.
 MODELS: dict[str, ModelFacts] = {f.name: f for f in (
-    # Meta Llama 3.x (bf16). 3.0 has an 8k context; 3.1+ 128k.
+    # Meta Llama 3.x (bf16). 3.0 has an 8k context; 3.1+ 128k. Checked against: pytorch/torchtune@bd2a0fc
+    # torchtune/models/llama3{,_1,_2,_3}/_model_builders.py (layers, heads, KV heads, embed_dim, max_seq_len; 3.3-70b
+    # is llama3_1_70b); mlc-ai/mlc-llm@79d603f python/mlc_llm/model/model_preset.py (llama3_1_8b/70b, llama3_2_1b/3b
+    # config.json copies, bf16, head_dim 64/128); kevinstephano/thunder_model_blocks@5c083b0 llama/
+    # llama_3_8B_Instruct_config.py (8192); abhibambhaniya/GenZ-LLM-Analyzer@091bdd0 GenZ/Models/Model_sets/meta.py
+    # (405B: 126 × 128/8, hidden 16384); tests/generator/configs/llama-3.3-70b.json. Safetensors totals (HF API
+    # copies in daniel-p-green/alain-ai-learning-platform@1b33775 out/research-*/sources/huggingface/model.json):
+    # Meta-Llama-3-8B and Llama-3.1-8B-Instruct 8,030,261,248; Llama-3.2-1B-Instruct 1,235,814,400; 3.2-3B
+    # 3,212,749,824. Llama-3.2 card (ZHUI/paddlenlp_model_readme meta-llama/Llama-3.2-1B-Instruct/index.md):
+    # 1.23B/3.21B.
     _row("llama-3-8b", "meta-llama/Meta-Llama-3-8B-Instruct", 8.03, 32, 32, 8, 128, 8192),
     _row("llama-3-70b", "meta-llama/Meta-Llama-3-70B-Instruct", 70.6, 80, 64, 8, 128, 8192),
     _row("llama-3.1-8b", "meta-llama/Llama-3.1-8B-Instruct", 8.03, 32, 32, 8, 128, 131072),
@@ -110,7 +124,12 @@ MODELS: dict[str, ModelFacts] = {f.name: f for f in (
     _row("llama-3.2-1b", "meta-llama/Llama-3.2-1B-Instruct", 1.24, 16, 32, 8, 64, 131072),
     _row("llama-3.2-3b", "meta-llama/Llama-3.2-3B-Instruct", 3.21, 28, 24, 8, 128, 131072),
     _row("llama-3.3-70b", "meta-llama/Llama-3.3-70B-Instruct", 70.6, 80, 64, 8, 128, 131072),
-    # Qwen2.5 dense (bf16, 32k native context).
+    # Qwen2.5 dense (bf16, 32k native context). Checked against: ZHUI/paddlenlp_model_readme@40a7101
+    # Qwen/Qwen2.5-*-Instruct/index.md (the Hub model cards: layers, Q/KV heads, parameters, and "The current
+    # `config.json` is set for context length up to 32,768 tokens"); pytorch/torchtune qwen2_5/_model_builders.py
+    # (qwen2_5_*_instruct: embed_dim, max_seq_len 32768); alain-ai-learning-platform out/research-qwen-qwen2-5-{1-5b,
+    # 3b,7b}-instruct/sources/huggingface/config.json (verbatim) and model.json (7,615,616,512 params for 7B);
+    # GenZ alibaba.py. The cards round 14.77B/32.76B down to 14.7B/32.5B; the rows keep the computed 14.8/32.8.
     _row("qwen2.5-0.5b", "Qwen/Qwen2.5-0.5B-Instruct", 0.49, 24, 14, 2, 64, 32768),
     _row("qwen2.5-1.5b", "Qwen/Qwen2.5-1.5B-Instruct", 1.54, 28, 12, 2, 128, 32768),
     _row("qwen2.5-3b", "Qwen/Qwen2.5-3B-Instruct", 3.09, 36, 16, 2, 128, 32768),
@@ -118,7 +137,13 @@ MODELS: dict[str, ModelFacts] = {f.name: f for f in (
     _row("qwen2.5-14b", "Qwen/Qwen2.5-14B-Instruct", 14.8, 48, 40, 8, 128, 32768),
     _row("qwen2.5-32b", "Qwen/Qwen2.5-32B-Instruct", 32.8, 64, 40, 8, 128, 32768),
     _row("qwen2.5-72b", "Qwen/Qwen2.5-72B-Instruct", 72.7, 80, 64, 8, 128, 32768),
-    # Qwen3 dense and mixture of experts (bf16, 40k context).
+    # Qwen3 dense and mixture of experts (bf16, 40k context). Checked against: QwenLM/Qwen3@7a2f61f
+    # docs/source/deployment/vllm.md ("The default `max_position_embeddings` in `config.json` is set to 40,960");
+    # torchtune qwen3/_model_builders.py (qwen3_*_instruct = the hybrid Qwen/Qwen3-*: head_dim 128, 40960);
+    # alain-ai-learning-platform out/research-qwen-qwen3-{0-6b,32b}/sources/huggingface/config.json (verbatim;
+    # safetensors 751,632,384 and 32,762,123,264 -- 0.6B/1.7B/4B tie embeddings, the checkpoint stores lm_head);
+    # GenZ alibaba.py (4B/8B/14B/32B); THUDM/slime@624b824 scripts/models/qwen3-30B-A3B.sh and qwen3-235B-A22B.sh
+    # (48 layers 32/4 heads and 94 layers 64/4 heads, kv-channels 128, 128 experts).
     _row("qwen3-0.6b", "Qwen/Qwen3-0.6B", 0.75, 28, 16, 8, 128, 40960),
     _row("qwen3-1.7b", "Qwen/Qwen3-1.7B", 2.03, 28, 16, 8, 128, 40960),
     _row("qwen3-4b", "Qwen/Qwen3-4B", 4.02, 36, 32, 8, 128, 40960),
@@ -127,14 +152,25 @@ MODELS: dict[str, ModelFacts] = {f.name: f for f in (
     _row("qwen3-32b", "Qwen/Qwen3-32B", 32.8, 64, 64, 8, 128, 40960),
     _row("qwen3-30b-a3b", "Qwen/Qwen3-30B-A3B", 30.5, 48, 32, 4, 128, 40960),
     _row("qwen3-235b-a22b", "Qwen/Qwen3-235B-A22B", 235.1, 94, 64, 4, 128, 40960),
-    # Mistral and Mixtral (bf16).
+    # Mistral and Mixtral (bf16). Checked against: mlc-llm model_preset.py (mistral_7b_v03, Mixtral-8x7B-v0.1);
+    # GenZ mistral.py (Mixtral-8x22B-Instruct: 56 layers, 48/8 heads, hidden 6144, 64k; Nemo 40 layers 32/8);
+    # sassoftware/sas-agentic-ai-accelerator LLM-Definitions/mistral_nemo/Model-Card.md (Nemo head dim 128);
+    # xorbitsai/inference@7ecec16 doc/source/models/builtin/llm/mistral-nemo-instruct.rst (context 1024000) and
+    # mixtral-8x22b-instruct-v0.1.rst (65536); OpenMOSE/RWKV-LM-RLHF main/tokenizer/mistralsmall3/params.json
+    # (Mistral-Small-24B-Instruct-2501: 40 layers, 32/8 heads, head_dim 128, max_seq_len 32768) and
+    # model.safetensors.index.json (47,144,806,400 bytes of bf16 = 23.6B).
     _row("mistral-7b-v0.3", "mistralai/Mistral-7B-Instruct-v0.3", 7.25, 32, 32, 8, 128, 32768),
     _row("mistral-nemo-2407", "mistralai/Mistral-Nemo-Instruct-2407", 12.2, 40, 32, 8, 128, 1024000),
     _row("mistral-small-24b-2501", "mistralai/Mistral-Small-24B-Instruct-2501", 23.6, 40, 32, 8, 128, 32768),
     _row("mixtral-8x7b-v0.1", "mistralai/Mixtral-8x7B-Instruct-v0.1", 46.7, 32, 32, 8, 128, 32768),
     _row("mixtral-8x22b-v0.1", "mistralai/Mixtral-8x22B-Instruct-v0.1", 140.6, 56, 48, 8, 128, 65536),
     # Gemma 2 and 3 (bf16). Sliding-window attention (config ``sliding_window``): Gemma 2 alternates windowed
-    # and global layers; Gemma 3 has one global layer in six (``sliding_window_pattern: 6``).
+    # and global layers; Gemma 3 has one global layer in six (``sliding_window_pattern: 6``). Checked against:
+    # google/gemma_pytorch@014acb7 gemma/config.py (layers, heads, KV heads, head_dim, attn_types, window; 1b
+    # 32768 and 12b/27b 131072); torchtune gemma2/_model_builders.py; mlc-llm model_preset.py (gemma2_2b/9b/27b,
+    # gemma3_1b_it); xorbitsai/inference doc/source/models/builtin/llm/gemma-3-it.rst (131072 for 4b/12b/27b);
+    # alain-ai-learning-platform research-google-gemma-3-1b-it model.json (999,885,952 params);
+    # tests/generator/configs/gemma-3-27b.json.
     _row("gemma-2-2b", "google/gemma-2-2b-it", 2.61, 26, 8, 4, 256, 8192, window=4096, full_layers=13),
     _row("gemma-2-9b", "google/gemma-2-9b-it", 9.24, 42, 16, 8, 256, 8192, window=4096, full_layers=21),
     _row("gemma-2-27b", "google/gemma-2-27b-it", 27.2, 46, 32, 16, 128, 8192, window=4096, full_layers=23),
@@ -142,7 +178,16 @@ MODELS: dict[str, ModelFacts] = {f.name: f for f in (
     _row("gemma-3-4b", "google/gemma-3-4b-it", 4.3, 34, 8, 4, 256, 131072, window=1024, full_layers=5),
     _row("gemma-3-12b", "google/gemma-3-12b-it", 12.2, 48, 16, 8, 256, 131072, window=1024, full_layers=8),
     _row("gemma-3-27b", "google/gemma-3-27b-it", 27.4, 62, 32, 16, 128, 131072, window=1024, full_layers=10),
-    # Microsoft Phi-3 and Phi-4 (bf16).
+    # Microsoft Phi-3 and Phi-4 (bf16). Checked against: torchtune phi3/_model_builders.py (phi3_mini: 32 × 32/32,
+    # 3072, 4096) and phi4/_model_builders.py (phi4_14b: 40 × 40/10, 5120, 16384); GenZ microsoft.py
+    # (Phi-3-mini-128k: 131072; Phi-3-medium-4k: 40 × 40/10, head_dim 128, 4096); mlc-llm model_preset.py "phi-4"
+    # (a copy of Phi-4-mini-instruct: 32 × 24/8, hidden 3072, 131072); keras-team/keras-hub phi3_presets.py
+    # (Phi-3-mini 3,821,079,552 params). The 4k Phi-3 configs state "sliding_window": 2047 on every layer (GenZ
+    # for medium; copies of the mini config found by exact-string search); as in hub._sliding_window, a window on
+    # every layer is not recorded, which sizes the cache as if all layers kept the whole (4k) context -- the safe
+    # side. Phi-3-medium-128k: its card (YinanWusoymilk/hf-readme@eb4de03 training_and_application/readme_files/
+    # microsoft_Phi-3-medium-128k-instruct.md: "14B parameters", "128K" context, vocabulary 32064) agrees; its
+    # config.json (131072, and the shape taken as the 4k build's) is not verified here.
     _row("phi-3-mini-4k", "microsoft/Phi-3-mini-4k-instruct", 3.82, 32, 32, 32, 96, 4096),
     _row("phi-3-mini-128k", "microsoft/Phi-3-mini-128k-instruct", 3.82, 32, 32, 32, 96, 131072),
     _row("phi-3-medium-4k", "microsoft/Phi-3-medium-4k-instruct", 14.0, 40, 40, 10, 128, 4096),
@@ -150,6 +195,14 @@ MODELS: dict[str, ModelFacts] = {f.name: f for f in (
     _row("phi-4", "microsoft/phi-4", 14.7, 40, 40, 10, 128, 16384),
     _row("phi-4-mini", "microsoft/Phi-4-mini-instruct", 3.84, 32, 24, 8, 128, 131072),
     # DeepSeek-V3 / R1: fp8 weights, multi-head latent attention; R1 distills are Qwen2.5 / Llama 3 shapes.
+    # Checked against: deepseek-ai/DeepSeek-V3@9b4e978 inference/configs/config_671B.json (61 layers, 128 heads,
+    # kv_lora_rank 512 + qk_rope_head_dim 64, dtype fp8) and README.md ("685B, which includes 671B of the Main
+    # Model weights and 14B of the Multi-Token Prediction (MTP) Module"); xorbitsai/inference deepseek-v3.rst and
+    # deepseek-r1.rst (163840); deepseek-ai/DeepSeek-R1@0cf7856 README.md (distill base models: Qwen2.5-Math-1.5B/7B,
+    # Qwen2.5-14B/32B, Llama-3.1-8B, Llama-3.3-70B-Instruct); xorbitsai/inference deepseek-r1-distill-{qwen,llama}.rst
+    # (131072); alain-ai-learning-platform research-deepseek-ai-deepseek-r1-distill-{qwen-32b,llama-8b} config.json
+    # (verbatim; 131072) and model.json (32,763,876,352 and 8,030,261,248 params). The 1.5B/7B/14B/70B distill
+    # shapes are their base models' (rows above); their configs themselves were not read here.
     _row("deepseek-v3", "deepseek-ai/DeepSeek-V3", 685, 61, 128, 128, 128, 163840, 1.0, mla_dim=576),
     _row("deepseek-r1", "deepseek-ai/DeepSeek-R1", 685, 61, 128, 128, 128, 163840, 1.0, mla_dim=576),
     _row("deepseek-r1-distill-qwen-1.5b", "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B", 1.78, 28, 12, 2, 128, 131072),
@@ -159,9 +212,18 @@ MODELS: dict[str, ModelFacts] = {f.name: f for f in (
     _row("deepseek-r1-distill-llama-8b", "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", 8.03, 32, 32, 8, 128, 131072),
     _row("deepseek-r1-distill-llama-70b", "deepseek-ai/DeepSeek-R1-Distill-Llama-70B", 70.6, 80, 64, 8, 128, 131072),
     # OpenAI gpt-oss: MXFP4 experts, bf16 attention; sized by checkpoint. Alternating 128-token windowed layers.
+    # Checked against: alain-ai-learning-platform research-openai-gpt-oss-{20b,120b}/sources/huggingface/config.json
+    # (verbatim: 24/36 layers, 64/8 heads, head_dim 64, sliding_window 128, layer_types 12+12 / 18+18, 131072,
+    # mxfp4) and model.json (bf16 tensors 1,804,459,584 / 2,167,371,072); openai/gpt-oss@7b58334 README.md (21B and
+    # 117B parameters) and gpt_oss/torch/model.py (window on even layers). Checkpoint size recomputed from the
+    # config: bf16 tensors × 2 bytes + per expert matrix out × in / 2 bytes of FP4 blocks + out × in / 32 bytes of
+    # scales = 13.8 GB / 65.3 GB.
     _row("gpt-oss-20b", "openai/gpt-oss-20b", 20.9, 24, 64, 8, 64, 131072, 0.5, checkpoint_gb=13.8, window=128, full_layers=12),
     _row("gpt-oss-120b", "openai/gpt-oss-120b", 116.8, 36, 64, 8, 64, 131072, 0.5, checkpoint_gb=65.3, window=128, full_layers=18),
-    # IBM Granite 3.x (bf16).
+    # IBM Granite 3.x (bf16). Partly verified: https://www.fitmyllm.com/model/granite-3.1-2b (40 layers, 8 KV heads,
+    # head dim 64, 128K); https://aiportalx.com/ibm/granite-3.1-8b (8.1B parameters); IBM/gguf
+    # resources/ollama/granite3.3/README.md (3.3 2B and 8B are 128K-context models). The 8B shapes and the 3.3
+    # rows' layers/heads are not verified here.
     _row("granite-3.1-2b", "ibm-granite/granite-3.1-2b-instruct", 2.53, 40, 32, 8, 64, 131072),
     _row("granite-3.1-8b", "ibm-granite/granite-3.1-8b-instruct", 8.17, 40, 32, 8, 128, 131072),
     _row("granite-3.3-2b", "ibm-granite/granite-3.3-2b-instruct", 2.53, 40, 32, 8, 64, 131072),

@@ -8,17 +8,26 @@ warmup fails the same way when ``--max-total-tokens`` does not fit. So a size fi
 
     weights / TP + RESERVE + KV per token per GPU × context ≤ utilization × GPU memory
 
-``RESERVE_GIB`` stands for activations of the profiling pass, CUDA graphs and non-torch allocations:
-a rule of thumb (vLLM's docs: "memory ... for activations ... CUDA graphs"), deliberately generous.
+``RESERVE_GIB`` stands for the peak activations of vLLM's profiling pass and its non-torch allocations, on
+top of the weights. vLLM's own start-up log measures them: "Loading model weights took 14.9888 GB ... Memory
+profiling results: total_gpu_memory=23.58GiB ... non_torch_memory=0.35GiB ... peak_torch_memory=15.05GiB"
+for Llama 3.1 8B with chunked prefill (vllm-project/vllm#10517: activations 0.06 GiB above the weights, but
+~2 GiB when 20k tokens are prefilled in one batch without chunking). vLLM V1 always chunks prefills
+(``max_num_batched_tokens`` 2048-8192), so 1 GiB covers both with room; CUDA graphs are captured after the KV
+cache is allocated, from the ``1 - gpu_memory_utilization`` headroom. Memory is what the driver reports
+(:mod:`inferops.facts.gpus`): with an L4's true 22.5 GiB, the 2 GiB reserve used before rejected Google's own
+sample that serves Llama 3.1 8B at ``--max-model-len=32768`` on one L4 (GoogleCloudPlatform/
+kubernetes-engine-samples ai-ml/adk-vllm/deploy-llm/deploy-llm.yaml, in ../shared/corpus/gke-gpu-samples).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inferops.facts.gpus import describe_memory
 from inferops.facts.models import GIB, ModelFacts
 
-RESERVE_GIB = 2.0
+RESERVE_GIB = 1.0
 #: The least context worth serving: a size that leaves less is refused.
 MIN_CONTEXT = 4096
 #: Contexts are rounded down to a multiple of this (vLLM's KV block size is 16; 256 reads better).
@@ -57,7 +66,7 @@ class Fit:
 
     def describe(self) -> str:
         return (f"{self.facts.describe_weights()} over {self.tp} GPU(s) = {self.weights_per_gpu / GIB:.1f} GiB "
-                f"per GPU + {RESERVE_GIB:g} GiB reserve, of {self.utilization:g} × {self.memory_mib / 1024:g} GiB "
+                f"per GPU + {RESERVE_GIB:g} GiB reserve, of {self.utilization:g} × {describe_memory(self.memory_mib)} "
                 f"= {self.usable_bytes / GIB:.1f} GiB usable")
 
     def describe_kv(self, context: int) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from inferops.facts.gpus import describe_memory
 from inferops.facts.runtimes import DEFAULT_UTILIZATION
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.gpu_pods import (
@@ -90,7 +91,7 @@ class Fit:
 
     def describe(self, memory: int) -> str:
         return (f"{self.weights.describe()} over {self.shards} GPU(s) is {self.per_gpu_mib() / 1024:.1f} GiB per GPU; "
-                f"{self.utilization:g} × {memory / 1024:g} GiB = {self.usable_mib(memory) / 1024:.1f} GiB usable")
+                f"{self.utilization:g} × {describe_memory(memory)} = {self.usable_mib(memory) / 1024:.1f} GiB usable")
 
 
 def _fits(m: Manifest) -> Iterator[Fit]:

@@ -54,7 +54,7 @@ def test_a_70b_model_without_count_gets_the_fewest_gpus_that_hold_it(tmp_path: P
 
 @pytest.mark.parametrize(("product", "count", "expected"), [
     ("NVIDIA-L4", 1, "meta-llama/Llama-3.3-70B-Instruct on 1 × NVIDIA-L4: its weights do not fit (70.6B parameters ≈ 131.5 GiB of weights over 1 GPU(s) = "
-     "131.5 GiB per GPU + 2 GiB reserve, of 0.9 × 24 GiB = 21.6 GiB usable); the smallest count that works is 8"),
+     "131.5 GiB per GPU + 1 GiB reserve, of 0.9 × 22.5 GiB = 20.2 GiB usable); the smallest count that works is 8"),
     ("NVIDIA-H100-80GB-HBM3", 6, "6 GPUs do not divide the 64 attention heads (8 KV heads) of "
      "meta-llama/Llama-3.3-70B-Instruct; vLLM and TGI refuse it; the smallest count that works is 2"),
     ("NVIDIA-H100-80GB-HBM3", 16, "16 GPUs per pod is more than one NVIDIA-H100-80GB-HBM3 node holds "
@@ -80,7 +80,7 @@ def test_a_context_is_kept_to_what_fits(tmp_path: Path, write_spec, capsys) -> N
     spec = write_spec("name: llama-8b\nmodel: meta-llama/Llama-3.1-8B-Instruct\ngpu: {count: 1, product: NVIDIA-L4}\n")
     out = tmp_path / "repo"
     assert run_cli(capsys, "new", str(spec), "-o", str(out), "--no-git")[0] == 0
-    assert _args(out, "llama-8b")[2] == "--max-model-len=37888"  # not the model's 131072: its KV cache would not fit
+    assert _args(out, "llama-8b")[2] == "--max-model-len=35072"  # not the model's 131072: its KV cache would not fit
     too_long = write_spec("name: llama-8b\nmodel: meta-llama/Llama-3.1-8B-Instruct\nmax_model_len: 200000\n")
     code, _, err = run_cli(capsys, "new", str(too_long), "-o", str(tmp_path / "other"))
     assert code == 2 and f"{too_long}:3: context 200000 is longer than" in err

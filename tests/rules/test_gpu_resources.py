@@ -62,10 +62,10 @@ def _mig(profile: str, product: str) -> dict[str, object]:
 
 
 def test_mig_profile_of_another_gpu_is_an_error() -> None:
-    d = _mig("1g.10gb", "NVIDIA-A100-SXM4-40GB")
+    d = _mig("3g.40gb", "NVIDIA-A100-SXM4-40GB")
     assert messages("gpu-mig-profile", d) == [
-        "container vllm asks for MIG profile 1g.10gb, but the targeted GPU (A100-40GB) offers "
-        "1g.5gb, 2g.10gb, 3g.20gb, 4g.20gb, 7g.40gb"]
+        "container vllm asks for MIG profile 3g.40gb, but the targeted GPU (A100-40GB) offers "
+        "1g.10gb, 1g.5gb, 2g.10gb, 3g.20gb, 4g.20gb, 7g.40gb"]
 
 
 def test_mig_on_a_gpu_without_mig_is_an_error() -> None:
@@ -74,6 +74,7 @@ def test_mig_on_a_gpu_without_mig_is_an_error() -> None:
 
 
 @pytest.mark.parametrize(("profile", "product"), [("1g.10gb", "NVIDIA-A100-SXM4-80GB"),
+                                                  ("1g.10gb", "NVIDIA-A100-SXM4-40GB"),  # mig-parted all-1g.10gb
                                                   ("3g.40gb", "NVIDIA-H100-80GB-HBM3"),
                                                   ("4g.24gb", "NVIDIA-A30"), ("7g.141gb", "NVIDIA-H200")])
 def test_mig_profile_of_the_targeted_gpu_passes(profile: str, product: str) -> None:

@@ -126,11 +126,12 @@ def test_full_context_that_does_not_fit_is_an_error() -> None:
     d = _on("NVIDIA-L4", "meta-llama/Llama-3.1-8B-Instruct", 1)
     assert messages("gpu-context-too-large", d) == [
         "container vllm: no --max-model-len (the server then uses the model's 131072 tokens): a 131072-token context "
-        "needs 16.0 GiB of KV cache per GPU, 4.6 GiB is left (8.03B parameters ≈ 15.0 GiB of weights over 1 GPU(s) "
-        "= 15.0 GiB per GPU + 2 GiB reserve, of 0.9 × 24 GiB = 21.6 GiB usable); the server refuses to start; set "
-        "--max-model-len to at most 37888"]
+        "needs 16.0 GiB of KV cache per GPU, 4.3 GiB is left (8.03B parameters ≈ 15.0 GiB of weights over 1 GPU(s) "
+        "= 15.0 GiB per GPU + 1 GiB reserve, of 0.9 × 22.5 GiB = 20.2 GiB usable); the server refuses to start; set "
+        "--max-model-len to at most 35072"]
 
 
+# An L4 reports 23034 MiB: 4.3 GiB of KV cache is 35072 bf16 tokens of Llama 3.1 8B, or twice that in fp8.
 @pytest.mark.parametrize("extra", [("--max-model-len=32768",), ("--max-model-len=65536", "--kv-cache-dtype=fp8")])
 def test_a_context_that_fits_passes(extra: tuple[str, ...]) -> None:
     assert "gpu-context-too-large" not in rule_ids(_on("NVIDIA-L4", "meta-llama/Llama-3.1-8B-Instruct", 1, *extra))
