@@ -31,6 +31,8 @@ def write(file_fix: FileFix) -> None:
     if path.is_symlink():
         raise Refused("a symbolic link")
     info = path.stat()
+    if not info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+        raise Refused("read-only")  # replacing it would work (the directory is writable) but ignore its owner's choice
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".inferops-fix", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:

@@ -41,17 +41,27 @@ def run(args: argparse.Namespace) -> int:
     diffs: list[str] = []
     refused: list[tuple[Finding, str]] = []
     left: list[tuple[Finding, str]] = []
+    refused_files: set[Path] = set()  # refused once, reported once: later rounds do not try them again
     for _ in range(1 if args.dry_run else MAX_ROUNDS):
         report = validate(options)
         planned, left = plan_files(report.findings, Run(report.objects), cwd, boundary, rules)
+        planned = [f for f in planned if f.path not in refused_files]
         if not planned:
             break
         for file_fix in planned:
             if args.dry_run:
                 diffs.append(diff(file_fix))
             elif not _write(file_fix, refused):
+                refused_files.add(file_fix.path)
                 continue
             changed.setdefault(file_fix.display, []).extend(file_fix.findings)
+    else:
+        if not args.dry_run:  # the last round wrote: what it did not fix is still reported, not claimed
+            report = validate(options)
+            planned, left = plan_files(report.findings, Run(report.objects), cwd, boundary, rules)
+            left += [(f, f"not fixed in {MAX_ROUNDS} rounds") for ff in planned if ff.path not in refused_files
+                     for f in ff.findings]
+            changed = _still_fixed(changed, left)
     left = refused + left
     _print(args.format, changed, left, diffs, dry_run=args.dry_run)
     if left or (args.dry_run and changed):
@@ -70,6 +80,16 @@ def _write(file_fix: FileFix, refused: list[tuple[Finding, str]]) -> bool:
                        for f in file_fix.findings)
         return False
     return True
+
+
+def _still_fixed(changed: dict[str, list[Finding]], left: list[tuple[Finding, str]]) -> dict[str, list[Finding]]:
+    """``changed`` without the findings that the last validation still reports."""
+    def key(f: Finding) -> tuple[str, str | None, tuple[str | int, ...]]:
+        return f.rule_id, f.object, tuple(f.path)
+
+    still = {key(f) for f, _ in left}
+    kept = {file: [f for f in found if key(f) not in still] for file, found in changed.items()}
+    return {file: found for file, found in kept.items() if found}
 
 
 def _row(f: Finding) -> dict[str, object]:

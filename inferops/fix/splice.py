@@ -57,11 +57,25 @@ def _reads_as_string(text: str) -> bool:
         Resolver().resolve(YamlScalar, text, (True, False)) == "tag:yaml.org,2002:str"
 
 
-def _flow(value: Any) -> str:
+def _flow(value: Any, as_json: bool = False) -> str:
+    """``value`` as flow YAML; as JSON in a JSON file (plain ``{name: dshm}`` is YAML but not JSON, and
+    ``kubectl`` reads a file that starts with ``{`` as JSON)."""
+    if as_json:
+        return json.dumps(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return scalar_text(value)
+
+
+def _styled(value: Any, style: str | None) -> str:
+    """``value`` as a scalar replacing one written in ``style``: a quoted string stays quoted the same way
+    (a JSON file stays JSON, and the line keeps its quoting), anything else as :func:`scalar_text` writes it."""
+    if isinstance(value, str) and style == '"':
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and style == "'":
+        return "'" + value.replace("'", "''") + "'"
     return scalar_text(value)
 
 
@@ -111,13 +125,35 @@ _KEY_THEN_DASH = re.compile(r"^( *)[^\s#-][^\n:]*:[ \t]*\r?\n( *)- ", re.MULTILI
 
 def _line_end(text: str, node: Node) -> int:
     """Offset just past the last line of ``node`` (a block collection ends with its last child)."""
-    while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
-        node = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
-    end = node.end_mark.index
+    end = None
+    while end is None and isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
+        if isinstance(node, MappingNode):
+            child, after = node.value[-1][1], node.value[-1][0].end_mark.index
+        else:
+            child = node.value[-1]
+            after = node.value[-2].end_mark.index if len(node.value) > 1 else node.start_mark.index
+        end = _alias_end(text, child, after)
+        node = child
+    if end is None:
+        end = node.end_mark.index
     if end > 0 and text[end - 1] == "\n":
         return end
     found = text.find("\n", end)
     return found + 1 if found >= 0 else len(text)
+
+
+def _alias_end(text: str, node: Node, after: int) -> int | None:
+    """Where the alias ``*name`` written after offset ``after`` ends, when ``node`` was reached through one
+    (the composed graph gives an alias the node of its anchor, which sits earlier in the file); else ``None``."""
+    if node.start_mark.index >= after or not node.anchor:
+        return None
+    found = text.find(f"*{node.anchor}", after)
+    return found + len(node.anchor) + 1 if found >= 0 else None
+
+
+def _shared(doc: Node, steps: list[Step]) -> bool:
+    """Whether an edit along ``steps`` would land in an anchored node: every alias of it would change too."""
+    return any(node.anchor for node in (doc, *(step.node for step in steps)))
 
 
 def _line_start(text: str, offset: int) -> int:
@@ -130,6 +166,7 @@ class Planner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.newline = "\r\n" if "\r\n" in text else "\n"
+        self.json = text.lstrip("\ufeff \t\r\n").startswith(("{", "["))  # a JSON file: new flow text as JSON
         self.edits: list[Edit] = []
         self._inserts: dict[int, tuple[MappingNode, Step | None, dict[str, Any]]] = {}
         self._appends: dict[int, tuple[SequenceNode, list[Any]]] = {}
@@ -142,7 +179,9 @@ class Planner:
                  {k: (n, list(items)) for k, (n, items) in self._appends.items()})
         for op in ops:
             steps = descend(doc, op.path, rendered)
-            if isinstance(op, Delete):
+            if _shared(doc, steps):
+                ok = False
+            elif isinstance(op, Delete):
                 ok = self._delete(op, steps)
             elif isinstance(op, Substitute):
                 ok = self._substitute(op, steps)
@@ -219,7 +258,8 @@ class Planner:
     def _extension(self, seq: SequenceNode, items: list[Any]) -> Edit:
         if seq.flow_style or not seq.value:  # ``[a, b]`` or ``[]``: rewritten as one flow list, items as written
             written = [self.text[i.start_mark.index:i.end_mark.index] for i in seq.value]
-            return Edit(seq.start_mark.index, seq.end_mark.index, "[" + ", ".join([*written, *map(_flow, items)]) + "]")
+            added = [_flow(item, self.json) for item in items]
+            return Edit(seq.start_mark.index, seq.end_mark.index, "[" + ", ".join([*written, *added]) + "]")
         first = seq.value[0]
         prefix = self.text[_line_start(self.text, first.start_mark.index):first.start_mark.index]
         at = _line_end(self.text, seq)
@@ -230,9 +270,9 @@ class Planner:
         if isinstance(node, ScalarNode) and not isinstance(value, list | dict):
             if node.start_mark.index == node.end_mark.index:
                 return False  # an empty value: no span to replace
-            if node.style is None and node.value == scalar_text(value):
-                return True
-            self.edits.append(Edit(node.start_mark.index, node.end_mark.index, scalar_text(value)))
+            text = _styled(value, node.style)
+            if self.text[node.start_mark.index:node.end_mark.index] != text:
+                self.edits.append(Edit(node.start_mark.index, node.end_mark.index, text))
             return True
         if isinstance(node, SequenceNode) and isinstance(value, list):
             have = [item.value for item in node.value if isinstance(item, ScalarNode)]
@@ -241,7 +281,7 @@ class Planner:
                 return True
             if node.flow_style or not node.value:
                 items = [self.text[i.start_mark.index:i.end_mark.index] for i in node.value]  # as written
-                text = "[" + ", ".join([*items, *(scalar_text(v) for v in missing)]) + "]"
+                text = "[" + ", ".join([*items, *(_flow(v, self.json) for v in missing)]) + "]"
                 self.edits.append(Edit(node.start_mark.index, node.end_mark.index, text))
                 return True
             first = node.value[0]
@@ -277,10 +317,15 @@ class Planner:
         return True
 
     def _insertion(self, parent: MappingNode, owner: Step | None, tree: dict[str, Any]) -> Edit:
+        if self.json:  # ``{}`` in a JSON file (the only mapping an insertion reaches there): filled in as JSON
+            return Edit(parent.start_mark.index, parent.end_mark.index, json.dumps(tree))
         if parent.flow_style or not parent.value:  # ``key: {}``: becomes a block mapping under the key
             indent = (owner.key.start_mark.column if owner and owner.key else 0) + 2
             block = _block(tree, indent, self.newline, self.dash).removesuffix(self.newline)
-            return Edit(parent.start_mark.index, parent.end_mark.index, self.newline + block, indent)
+            start = parent.start_mark.index
+            while owner and owner.key and self.text[start - 1] in " \t":  # no trailing blank after ``key:``
+                start -= 1
+            return Edit(start, parent.end_mark.index, self.newline + block, indent)
         indent = parent.value[0][0].start_mark.column
         at = _line_end(self.text, parent)
         block = _block(tree, indent, self.newline, self.dash)

@@ -1,0 +1,127 @@
+"""`inferops fix` on unusual and hostile input: JSON manifests stay JSON, values shared through YAML anchors
+are left for a person, a refused file is reported once, a read-only file is not replaced, and a fix that
+does not take is not claimed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from fix_cases import DEPLOYMENT, PLAIN, broken
+from fix_helpers import run_cli, write
+
+import inferops.fix.command
+from inferops.fix.registry import FIXERS, Fixer, Set
+
+MISMATCH = PLAIN[0]  # gpu-request-limit-mismatch
+NO_SECCOMP = broken("        seccompProfile:\n          type: RuntimeDefault\n", "")
+TWO_GPUS = broken('args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]',
+                  'args: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--tensor-parallel-size=2"]'
+                  ).replace("nvidia.com/gpu: 1", "nvidia.com/gpu: 2")
+
+
+def _as_json(text: str) -> str:
+    return json.dumps(yaml.safe_load(text), indent=2) + "\n"
+
+
+def test_a_json_manifest_stays_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A quoted string is replaced by a quoted string (plain ``RuntimeDefault`` is YAML, not JSON, and
+    kubectl reads a ``.json`` file as JSON)."""
+    write(repo, {"deployment.json": _as_json(DEPLOYMENT.replace("type: RuntimeDefault", "type: Unconfined"))})
+    assert run_cli(capsys, "fix", "--rule", "pod-seccomp", ".")[0] == 0
+    fixed = json.loads((repo / "deployment.json").read_text())
+    assert fixed["spec"]["template"]["spec"]["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+
+
+def test_json_lists_and_empty_mappings_get_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """/dev/shm for two GPUs appended to JSON lists, and ``emptyDir: {}`` filled in, still parse as JSON."""
+    two = _as_json(TWO_GPUS)
+    doc = json.loads(two)
+    pod = doc["spec"]["template"]["spec"]
+    pod["containers"][0]["volumeMounts"] = [{"name": "cache", "mountPath": "/cache"}]
+    pod["volumes"] = [{"name": "cache", "emptyDir": {}}]
+    write(repo, {"deployment.json": json.dumps(doc, indent=2) + "\n",
+                 "kept.json": json.dumps({**doc, "metadata": {"name": "kept", "labels": {"app": "vllm"}}}, indent=2)
+                 .replace('"/cache"', '"/dev/shm"') + "\n"})
+    assert run_cli(capsys, "fix", "--rule", "gpu-shm-missing", ".")[0] == 0
+    fixed = json.loads((repo / "deployment.json").read_text())["spec"]["template"]["spec"]
+    assert fixed["containers"][0]["volumeMounts"][-1] == {"name": "dshm", "mountPath": "/dev/shm"}
+    assert fixed["volumes"][-1] == {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "8Gi"}}
+    kept = json.loads((repo / "kept.json").read_text())["spec"]["template"]["spec"]
+    assert kept["volumes"] == [{"name": "cache", "emptyDir": {"medium": "Memory"}}]
+
+
+def test_a_quoted_value_keeps_its_quotes(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo, {"deployment.yaml": DEPLOYMENT.replace("type: RuntimeDefault", "type: 'Unconfined'  # perf")})
+    assert run_cli(capsys, "fix", "--rule", "pod-seccomp", ".")[0] == 0
+    assert "          type: 'RuntimeDefault'  # perf\n" in (repo / "deployment.yaml").read_text()
+
+
+def test_an_empty_mapping_filled_in_leaves_no_trailing_blank(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mounted = TWO_GPUS.replace("          securityContext:\n            allowPrivilegeEscalation",
+                               "          volumeMounts:\n            - {name: dshm, mountPath: /dev/shm}\n"
+                               "          securityContext:\n            allowPrivilegeEscalation")
+    write(repo, {"deployment.yaml": mounted + "      volumes:\n        - name: dshm\n          emptyDir: {}\n"})
+    assert run_cli(capsys, "fix", "--rule", "gpu-shm-missing", ".")[0] == 0
+    assert (repo / "deployment.yaml").read_text().endswith("          emptyDir:\n            medium: Memory\n")
+
+
+def test_an_insertion_after_an_alias_lands_after_the_alias(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The pod securityContext ends with ``*policy``, whose node the parser places at its anchor in the
+    annotations: seccompProfile goes after the alias, not into the annotations."""
+    aliased = NO_SECCOMP.replace("        app: vllm\n    spec:\n",
+                                 "        app: vllm\n      annotations:\n        fs-policy: &policy OnRootMismatch\n"
+                                 "    spec:\n").replace("        runAsUser: 1000\n",
+                                                       "        runAsUser: 1000\n        fsGroupChangePolicy: *policy\n")
+    write(repo, {"deployment.yaml": aliased})
+    assert run_cli(capsys, "fix", "--rule", "pod-seccomp", ".") == (0, "fixed deployment.yaml: 1 finding (pod-seccomp)\n")
+    template = yaml.safe_load((repo / "deployment.yaml").read_text())["spec"]["template"]
+    assert template["metadata"]["annotations"] == {"fs-policy": "OnRootMismatch"}
+    assert template["spec"]["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+
+
+def test_a_value_shared_through_an_anchor_is_left_for_a_person(repo: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """The sidecar's ``securityContext: *sc`` is the GPU container's: changing the anchor would change both."""
+    shared = broken("          securityContext:\n            allowPrivilegeEscalation: false\n",
+                    "          securityContext: &sc\n            allowPrivilegeEscalation: true\n"
+                    ) + "        - name: sidecar\n          image: busybox:1.36\n          securityContext: *sc\n"
+    write(repo, {"deployment.yaml": shared})
+    code, out = run_cli(capsys, "fix", "--rule", "pod-privilege-escalation", ".")
+    assert code == 1 and out.count("pod-privilege-escalation: no safe mechanical fix") == 2, out
+    assert (repo / "deployment.yaml").read_text() == shared
+
+
+def test_a_file_that_cannot_be_written_is_reported_once(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    write(repo, {"deployment.yaml": MISMATCH.before})
+
+    def denied(file_fix: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(inferops.fix.command, "write", denied)
+    code, out = run_cli(capsys, "fix", ".")
+    assert (code, out) == (1, "deployment.yaml:34: gpu-request-limit-mismatch: not fixed: cannot write "
+                              "deployment.yaml: Permission denied\n")
+
+
+def test_a_read_only_file_is_not_replaced(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo, {"deployment.yaml": MISMATCH.before})
+    (repo / "deployment.yaml").chmod(0o444)
+    code, out = run_cli(capsys, "fix", "-f", "json", ".")
+    assert code == 1 and json.loads(out)["unfixed"][0]["reason"] == "not fixed: deployment.yaml is read-only"
+    assert (repo / "deployment.yaml").read_text() == MISMATCH.before
+
+
+def test_a_fix_that_does_not_take_is_not_claimed(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fixer whose edit leaves the finding in place (here: one that counts up) ends after the last round
+    with the finding unfixed, not listed as fixed."""
+    counted = iter(range(3, 100))
+    monkeypatch.setitem(FIXERS, MISMATCH.rule, Fixer(MISMATCH.rule, "counts up", lambda m, path, run: [
+        Set(path, next(counted))]))
+    write(repo, {"deployment.yaml": MISMATCH.before})
+    code, out = run_cli(capsys, "fix", ".")
+    assert (code, out) == (1, f"deployment.yaml:34: {MISMATCH.rule}: not fixed in 3 rounds\n")
