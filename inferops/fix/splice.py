@@ -299,10 +299,11 @@ class Planner:
         node = steps[-1].node if len(steps) == len(op.path) else None
         if not isinstance(node, ScalarNode):
             return False
-        start = node.start_mark.index
-        for match in op.pattern.finditer(self.text, start, node.end_mark.index):
-            self.edits.append(Edit(match.start(), match.end(), op.replace(match)))
-        return True
+        matches = list(op.pattern.finditer(self.text, node.start_mark.index, node.end_mark.index))
+        for match in matches:
+            if op.replace(match) != match[0]:
+                self.edits.append(Edit(match.start(), match.end(), op.replace(match)))
+        return bool(matches)  # none: the value as written differs from its reading (a folded line break)
 
     def _delete(self, op: Delete, steps: list[Step]) -> bool:
         if len(steps) != len(op.path):

@@ -125,3 +125,26 @@ def test_a_fix_that_does_not_take_is_not_claimed(repo: Path, capsys: pytest.Capt
     write(repo, {"deployment.yaml": MISMATCH.before})
     code, out = run_cli(capsys, "fix", ".")
     assert (code, out) == (1, f"deployment.yaml:34: {MISMATCH.rule}: not fixed in 3 rounds\n")
+
+
+def test_an_app_project_of_the_wrong_shape_is_no_crash(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The fix of an Application on ``default`` reads every AppProject of the run, however malformed."""
+    from fix_cases import APPLICATION, PROJECTS
+
+    broken_projects = PROJECTS.replace('destinations:\n    - {server: https://kubernetes.default.svc, namespace: "llm-*"}',
+                                       "destinations: 5", 1)
+    write(repo, {"apps.yaml": APPLICATION + broken_projects})
+    code, out = run_cli(capsys, "fix", "-f", "json", "--rule", "argocd-default-project", ".")
+    assert code == 1 and json.loads(out)["unfixed"][0]["reason"] == "no safe mechanical fix for this object"
+
+
+def test_a_flag_split_over_folded_lines_is_left_for_a_person(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``>-`` folds the line break into a space: the script reads ``--tensor-parallel-size 1``, the file
+    does not have that text, so there is nothing to splice (and the file does not "already have the fix")."""
+    folded = TWO_GPUS.replace('          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--tensor-parallel-size=2"]\n',
+                              '          command: ["/bin/sh", "-c"]\n          args:\n            - >-\n'
+                              '              exec vllm serve meta-llama/Llama-3.1-8B-Instruct --tensor-parallel-size\n'
+                              '              1 --port 8000\n')
+    write(repo, {"deployment.yaml": folded})
+    code, out = run_cli(capsys, "fix", "--rule", "gpu-parallelism-idle", ".")
+    assert (code, out) == (1, "deployment.yaml:33: gpu-parallelism-idle: no safe mechanical fix at deployment.yaml:33\n")
