@@ -92,6 +92,21 @@ def _still_fixed(changed: dict[str, list[Finding]], left: list[tuple[Finding, st
     return {file: found for file, found in kept.items() if found}
 
 
+def _shown(diff_text: str, *, visible: bool = True) -> str:
+    """A diff as printed: credentials in its lines redacted like every other output of inferops (a hunk with
+    a redacted line then no longer applies: the price of not printing a secret), and for a terminal, control
+    characters made visible; line ends are kept."""
+    from inferops.redaction import redact_text
+    from inferops.validate.printable import printable
+
+    out = []
+    for line in diff_text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        shown = redact_text(body)
+        out.append((printable(shown) if visible else shown) + line[len(body):])
+    return "".join(out)
+
+
 def _row(f: Finding) -> dict[str, object]:
     return {"rule_id": f.rule_id, "file": f.file, "line": f.line, "object": f.object, "message": f.message}
 
@@ -106,11 +121,11 @@ def _print(fmt: str, changed: dict[str, list[Finding]], left: list[tuple[Finding
             "dry_run": dry_run,
             "changed": [{"file": file, "fixed": [_row(f) for f in found]} for file, found in changed.items()],
             "unfixed": [{**_row(f), "reason": why} for f, why in left],
-            "diff": "".join(diffs),
+            "diff": _shown("".join(diffs), visible=False),
         }
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return
-    out = ["".join(diffs)] if diffs else []
+    out = [_shown("".join(diffs))] if diffs else []
     verb = "would fix" if dry_run else "fixed"
     for file, found in changed.items():
         ids = ", ".join(sorted({f.rule_id for f in found}))

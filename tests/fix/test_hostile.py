@@ -148,3 +148,18 @@ def test_a_flag_split_over_folded_lines_is_left_for_a_person(repo: Path, capsys:
     write(repo, {"deployment.yaml": folded})
     code, out = run_cli(capsys, "fix", "--rule", "gpu-parallelism-idle", ".")
     assert (code, out) == (1, "deployment.yaml:33: gpu-parallelism-idle: no safe mechanical fix at deployment.yaml:33\n")
+
+
+def test_a_diff_never_prints_a_credential(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The token sits in the context of the USER fix: the dry-run diff shows it redacted, in text and JSON."""
+    from fix_cases import CURRENT_VLLM
+
+    token = "hf_" + "a1B2c3D4e5" * 4
+    text = broken(*CURRENT_VLLM).replace('          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]\n',
+                                         '          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]\n'
+                                         f'          env:\n            - name: HF_TOKEN\n              value: {token}\n')
+    write(repo, {"deployment.yaml": text})
+    code, out = run_cli(capsys, "fix", "--dry-run", "--rule", "vllm-user-missing", ".")
+    assert code == 1 and "+            - name: USER\n" in out and "hf_a" in out and token not in out, out
+    code, out = run_cli(capsys, "fix", "--dry-run", "-f", "json", "--rule", "vllm-user-missing", ".")
+    assert code == 1 and token not in out and "- name: USER" in json.loads(out)["diff"]
