@@ -163,3 +163,25 @@ def test_a_diff_never_prints_a_credential(repo: Path, capsys: pytest.CaptureFixt
     assert code == 1 and "+            - name: USER\n" in out and "hf_a" in out and token not in out, out
     code, out = run_cli(capsys, "fix", "--dry-run", "-f", "json", "--rule", "vllm-user-missing", ".")
     assert code == 1 and token not in out and "- name: USER" in json.loads(out)["diff"]
+
+
+def test_replicas_another_environment_keeps_are_left_for_a_person(repo: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """prod adds an HPA over the shared base; dev has none and runs the base's 3 replicas. Deleting the base's
+    line would drop dev to 1 replica, so it stays; with the HPA in the base itself, the line goes."""
+    from fix_cases import HPA
+
+    base = DEPLOYMENT.replace("  replicas: 1\n", "  replicas: 3\n")
+    write(repo, {"base/deployment.yaml": base, "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+                 "overlays/prod/kustomization.yaml": "resources:\n  - ../../base\n  - hpa.yaml\n",
+                 "overlays/prod/hpa.yaml": HPA.removeprefix("---\n"),
+                 "overlays/dev/kustomization.yaml": "resources:\n  - ../../base\n"})
+    code, out = run_cli(capsys, "fix", "--rule", "replicas-with-autoscaler", ".")
+    assert code == 1 and "replicas-with-autoscaler: no safe mechanical fix for this object" in out, out
+    assert (repo / "base/deployment.yaml").read_text() == base
+
+    write(repo, {"base/kustomization.yaml": "resources:\n  - deployment.yaml\n  - hpa.yaml\n",
+                 "base/hpa.yaml": HPA.removeprefix("---\n"),
+                 "overlays/prod/kustomization.yaml": "resources:\n  - ../../base\n"})
+    assert run_cli(capsys, "fix", "--rule", "replicas-with-autoscaler", ".")[0] == 0
+    assert "replicas:" not in (repo / "base/deployment.yaml").read_text()
