@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
             planned, left = plan_files(report.findings, Run(report.objects), cwd, boundary, rules)
             left += [(f, f"not fixed in {MAX_ROUNDS} rounds") for ff in planned if ff.path not in refused_files
                      for f in ff.findings]
-            changed = _still_fixed(changed, left)
+    if not args.dry_run:
+        changed = _still_fixed(changed, left)
     left = refused + left
     _print(args.format, changed, left, diffs, dry_run=args.dry_run)
     if left or (args.dry_run and changed):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,13 +64,21 @@ def source_path(file: str, cwd: Path, boundary: Path) -> Path:
     return path
 
 
+#: Line breaks YAML 1.1 knows besides LF and CRLF: splices find line ends by ``\n``, so a line ending in one of
+#: these would take an insertion meant for it at the next ``\n`` (or at the end of the file).
+_OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+
+
 def read(path: Path) -> tuple[str, str]:
     """The file's text and the SHA-256 of its bytes (compared again right before writing)."""
     try:
         raw = path.read_bytes()
-        return raw.decode("utf-8"), hashlib.sha256(raw).hexdigest()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise Refused(f"unreadable ({err})") from None
+    if _OTHER_BREAKS.search(text):
+        raise Refused("written with line breaks other than LF and CRLF")
+    return text, hashlib.sha256(raw).hexdigest()
 
 
 def fixable(finding: Finding, rules: Iterable[str] | None = None) -> bool:

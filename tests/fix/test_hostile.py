@@ -185,3 +185,16 @@ def test_replicas_another_environment_keeps_are_left_for_a_person(repo: Path,
                  "overlays/prod/kustomization.yaml": "resources:\n  - ../../base\n"})
     assert run_cli(capsys, "fix", "--rule", "replicas-with-autoscaler", ".")[0] == 0
     assert "replicas:" not in (repo / "base/deployment.yaml").read_text()
+
+
+@pytest.mark.parametrize("newline", ["\r", "\u2028"], ids=["CR", "LS"])
+def test_a_file_with_other_line_breaks_is_refused(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                  newline: str) -> None:
+    """Splices find line ends by LF: with CR-only line ends, an insertion would land at the end of the file."""
+    no_limit = broken("            limits:\n              nvidia.com/gpu: 1\n", "            limits:\n")
+    text = no_limit.replace("\n", "\r") if newline == "\r" else no_limit.replace(
+        "    app: vllm  # selector label\n", f'    app: vllm  # selector label\n  annotations:\n    note: "a{newline}b"\n')
+    write(repo, {"deployment.yaml": text})
+    code, out = run_cli(capsys, "fix", "--rule", "gpu-limit-missing", ".")
+    assert code == 1 and "is written with line breaks other than LF and CRLF" in out, out
+    assert (repo / "deployment.yaml").read_bytes() == text.encode()
