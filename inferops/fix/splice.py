@@ -314,7 +314,19 @@ class Planner:
         start = _line_start(self.text, key.start_mark.index)
         if self.text[start:key.start_mark.index].strip():
             return False  # ``- replicas: 1``: the key shares its line with a list dash
+        if len(steps) > 1 and isinstance(steps[-2].node, MappingNode) and len(steps[-2].node.value) == 1:
+            if not self._empty_mapping(steps[-2].key):
+                return False
         self.edits.append(Edit(start, _line_end(self.text, steps[-1].node), ""))
+        return True
+
+    def _empty_mapping(self, owner: Node | None) -> bool:
+        """Write ``{}`` after ``owner:`` whose mapping loses its only key: ``spec:`` left empty would be null,
+        which in a strategic merge patch deletes the whole field."""
+        after = owner.end_mark.index if owner is not None else -1
+        if owner is None or self.text[after:after + 1] != ":":
+            return False
+        self.edits.append(Edit(after + 1, after + 1, " {}"))
         return True
 
     def _insertion(self, parent: MappingNode, owner: Step | None, tree: dict[str, Any]) -> Edit:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from fix_cases import DEPLOYMENT, PLAIN, broken
-from fix_helpers import run_cli, write
+from fix_helpers import kustomize, run_cli, write
 
 import inferops.fix.command
 from inferops.fix.registry import FIXERS, Fixer, Set
@@ -198,3 +198,22 @@ def test_a_file_with_other_line_breaks_is_refused(repo: Path, capsys: pytest.Cap
     code, out = run_cli(capsys, "fix", "--rule", "gpu-limit-missing", ".")
     assert code == 1 and "is written with line breaks other than LF and CRLF" in out, out
     assert (repo / "deployment.yaml").read_bytes() == text.encode()
+
+
+def test_a_patch_left_without_keys_keeps_an_empty_mapping(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The overlay's patch only set replicas: removing the line must not leave ``spec:`` null, which in a
+    strategic merge patch deletes the Deployment's whole spec."""
+    from fix_cases import HPA
+
+    write(repo, {"base/deployment.yaml": DEPLOYMENT.replace("  replicas: 1\n", ""),
+                 "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+                 "overlays/prod/kustomization.yaml": "resources:\n  - ../../base\n  - hpa.yaml\n"
+                                                     "patches:\n  - path: patch.yaml\n",
+                 "overlays/prod/hpa.yaml": HPA.removeprefix("---\n"),
+                 "overlays/prod/patch.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: vllm\n"
+                                             "spec:  # prod\n  replicas: 3\n"})
+    assert run_cli(capsys, "fix", "--rule", "replicas-with-autoscaler", ".")[0] == 0
+    assert (repo / "overlays/prod/patch.yaml").read_text().endswith("spec: {}  # prod\n")
+    rendered = list(yaml.safe_load_all(kustomize(repo / "overlays/prod")))
+    deployment = next(d for d in rendered if d["kind"] == "Deployment")
+    assert "replicas" not in deployment["spec"] and deployment["spec"]["template"]["spec"]["containers"]
