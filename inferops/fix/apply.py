@@ -38,9 +38,21 @@ def write(file_fix: FileFix) -> None:
         with os.fdopen(handle, "wb") as out:
             out.write(fixed_text(file_fix).encode("utf-8"))
         os.chmod(temp, stat.S_IMODE(info.st_mode))
+        _keep_owner(temp, info)
         if hashlib.sha256(path.read_bytes()).hexdigest() != file_fix.digest or path.is_symlink():
             raise Refused("changed since it was read")
         os.replace(temp, path)
     except BaseException:
         os.unlink(temp)
         raise
+
+
+def _keep_owner(temp: str, info: os.stat_result) -> None:
+    """Give the new file the old one's owner and group where we may (run as root, e.g. in a container over a
+    mounted checkout, the replaced file would otherwise belong to root); without the right, it stays ours."""
+    if (info.st_uid, info.st_gid) == (os.geteuid(), os.getegid()):
+        return
+    try:
+        os.chown(temp, info.st_uid, info.st_gid)
+    except PermissionError:
+        pass

@@ -5,6 +5,7 @@ does not take is not claimed."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,12 @@ def test_a_patch_left_without_keys_keeps_an_empty_mapping(repo: Path, capsys: py
     rendered = list(yaml.safe_load_all(kustomize(repo / "overlays/prod")))
     deployment = next(d for d in rendered if d["kind"] == "Deployment")
     assert "replicas" not in deployment["spec"] and deployment["spec"]["template"]["spec"]["containers"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another user")
+def test_the_file_owner_is_kept(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo, {"deployment.yaml": MISMATCH.before})
+    os.chown(repo / "deployment.yaml", 65534, 65534)
+    assert run_cli(capsys, "fix", ".")[0] == 0
+    info = (repo / "deployment.yaml").stat()
+    assert (info.st_uid, info.st_gid) == (65534, 65534) and MISMATCH.before != (repo / "deployment.yaml").read_text()
