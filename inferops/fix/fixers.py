@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from inferops.fix.registry import Delete, Operation, Run, Set, Substitute, fixer
+from inferops.fix.registry import Append, Delete, Operation, Run, Set, Substitute, fixer
 from inferops.rules.gpu_facts import DEPRECATED_VLLM_METRICS
 from inferops.rules.guardrails_replicas import AUTOSCALERS, targets
 from inferops.rules.workloads import dig
@@ -94,7 +94,7 @@ def run_as_non_root(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
 def drop_all(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
     if path[-2:] != ("capabilities", "drop"):
         return []
-    return [Set(path, ["ALL"])]
+    return [Append(path, ("ALL",))]
 
 
 @fixer("replicas-with-autoscaler", summary="removes spec.replicas from the workload the autoscaler scales "

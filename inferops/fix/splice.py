@@ -275,25 +275,37 @@ class Planner:
                 self.edits.append(Edit(node.start_mark.index, node.end_mark.index, text))
             return True
         if isinstance(node, SequenceNode) and isinstance(value, list):
-            have = [item.value for item in node.value if isinstance(item, ScalarNode)]
-            missing = [v for v in value if str(v) not in have]
-            if not missing:
-                return True
-            if node.flow_style or not node.value:
-                items = [self.text[i.start_mark.index:i.end_mark.index] for i in node.value]  # as written
-                text = "[" + ", ".join([*items, *(_flow(v, self.json) for v in missing)]) + "]"
-                self.edits.append(Edit(node.start_mark.index, node.end_mark.index, text))
-                return True
-            first = node.value[0]
-            dash = _line_start(self.text, first.start_mark.index)
-            prefix = self.text[dash:first.start_mark.index]
-            if prefix.strip() != "-":
-                return False
-            at = _line_end(self.text, node)
-            lines = "".join(f"{prefix}{scalar_text(v)}{self.newline}" for v in missing)
-            self.edits.append(Edit(at, at, lines if self.text[at - 1:at] in ("\n", "") else self.newline + lines))
-            return True
+            return self._become(node, value)
         return False
+
+    def _become(self, seq: SequenceNode, value: list[Any]) -> bool:
+        """Make the list of scalars ``seq`` read ``value`` (an overlay's patch states a whole ``args`` list): a
+        changed item is replaced where it stands, items past the list's end are appended in its style. A list
+        longer than ``value``, or with items that are not plain scalars of their own, is left for a person."""
+        items = seq.value
+        if len(value) < len(items) or not all(isinstance(i, ScalarNode) and not i.anchor for i in items):
+            return False
+        same = [item.value == _as_text(new) for item, new in zip(items, value, strict=False)]
+        extra = value[len(items):]
+        if (seq.flow_style or not items) and extra:  # ``[a, b]`` or ``[]``: rewritten as one flow list
+            written = [self.text[i.start_mark.index:i.end_mark.index] if kept else _styled(new, i.style)
+                       for i, new, kept in zip(items, value, same, strict=False)]
+            text = "[" + ", ".join([*written, *(_flow(v, self.json) for v in extra)]) + "]"
+            self.edits.append(Edit(seq.start_mark.index, seq.end_mark.index, text))
+            return True
+        for item, new, kept in zip(items, value, same, strict=False):
+            if not kept and not self._replace(item, new):
+                return False
+        if not extra:
+            return True
+        first = items[0]
+        prefix = self.text[_line_start(self.text, first.start_mark.index):first.start_mark.index]
+        if prefix.strip() != "-":
+            return False
+        at = _line_end(self.text, seq)
+        lines = "".join(f"{prefix}{scalar_text(v)}{self.newline}" for v in extra)
+        self.edits.append(Edit(at, at, lines if self.text[at - 1:at] in ("\n", "") else self.newline + lines))
+        return True
 
     def _substitute(self, op: Substitute, steps: list[Step]) -> bool:
         node = steps[-1].node if len(steps) == len(op.path) else None

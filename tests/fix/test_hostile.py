@@ -227,3 +227,22 @@ def test_the_file_owner_is_kept(repo: Path, capsys: pytest.CaptureFixture[str]) 
     assert run_cli(capsys, "fix", ".")[0] == 0
     info = (repo / "deployment.yaml").stat()
     assert (info.st_uid, info.st_gid) == (65534, 65534) and MISMATCH.before != (repo / "deployment.yaml").read_text()
+
+
+def test_a_patch_that_states_the_args_gets_the_size_in_place(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The overlay raises the GPUs and states the whole args list (a strategic merge patch replaces it): the
+    size changes in that list, where it stands, instead of a stray ``"2"`` appended after ``--max-model-len``."""
+    args = '["--model", "meta-llama/Llama-3.1-8B-Instruct", "--tensor-parallel-size", "1"]'
+    base = DEPLOYMENT.replace('args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]', f"args: {args}")
+    patch = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: vllm\nspec:\n  template:\n    spec:\n"
+             "      containers:\n        - name: vllm\n          args:\n            - --model\n"
+             "            - meta-llama/Llama-3.1-8B-Instruct\n            - --tensor-parallel-size\n"
+             '            - "1"  # one GPU\n            - --max-model-len\n            - "4096"\n'
+             "          resources:\n            requests:\n              nvidia.com/gpu: 2\n"
+             "            limits:\n              nvidia.com/gpu: 2\n")
+    write(repo, {"base/deployment.yaml": base, "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+                 "overlays/prod/kustomization.yaml": "resources:\n  - ../../base\npatches:\n  - path: patch.yaml\n",
+                 "overlays/prod/patch.yaml": patch})
+    assert run_cli(capsys, "fix", "--rule", "gpu-parallelism-idle", ".")[0] == 0
+    assert (repo / "overlays/prod/patch.yaml").read_text() == patch.replace('"1"  # one GPU', '"2"  # one GPU')
+    assert (repo / "base/deployment.yaml").read_text() == base
