@@ -364,7 +364,9 @@ def _order(edit: Edit) -> tuple[int, int, int]:
 
 
 def _copy(tree: dict[str, Any]) -> dict[str, Any]:
-    return {k: _copy(v) if isinstance(v, dict) else v for k, v in tree.items()}
+    """A copy of a pending insertion to restore when a finding's later operation fails: its lists too, since
+    appends extend them in place."""
+    return {k: _copy(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v for k, v in tree.items()}
 
 
 def apply(text: str, edits: list[Edit]) -> str:

@@ -246,3 +246,19 @@ def test_a_patch_that_states_the_args_gets_the_size_in_place(repo: Path, capsys:
     assert run_cli(capsys, "fix", "--rule", "gpu-parallelism-idle", ".")[0] == 0
     assert (repo / "overlays/prod/patch.yaml").read_text() == patch.replace('"1"  # one GPU', '"2"  # one GPU')
     assert (repo / "base/deployment.yaml").read_text() == base
+
+
+def test_a_finding_whose_fix_fails_half_way_leaves_no_item_behind() -> None:
+    """Its first operation extended a list another finding inserts; its second cannot be spliced: the list
+    goes back to what the other finding put there."""
+    from ruamel.yaml import YAML
+
+    from inferops.fix.registry import Append
+    from inferops.fix.splice import Edit, Planner
+
+    text = "spec:\n  replicas: 1\n"
+    doc = YAML(typ="rt").compose(text)
+    planner = Planner(text)
+    assert planner.plan(doc, [Append(("spec", "items"), ("first",))], {})
+    assert not planner.plan(doc, [Append(("spec", "items"), ("second",)), Set(("spec", "replicas", "x"), 1)], {})
+    assert planner.result() == [Edit(21, 21, "  items: [first]\n", 2)]
