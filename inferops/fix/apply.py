@@ -21,8 +21,18 @@ def diff(file_fix: FileFix) -> str:
     """Unified diff of the planned change, with ``a/`` and ``b/`` paths as ``git apply`` takes them."""
     before = file_fix.text.splitlines(keepends=True)
     after = fixed_text(file_fix).splitlines(keepends=True)
-    lines = difflib.unified_diff(before, after, f"a/{file_fix.display}", f"b/{file_fix.display}")
+    lines = difflib.unified_diff(before, after, _quoted(f"a/{file_fix.display}"), _quoted(f"b/{file_fix.display}"))
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _quoted(name: str) -> str:
+    """A diff header's file name as git writes it: C-quoted when it holds a control character, a quote or a
+    backslash (a newline in a name would otherwise end the header line, and ``git apply`` reads it the same)."""
+    if not any(ord(c) < 0x20 or c in '"\\\x7f' for c in name):
+        return name
+    escapes = {"\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+    return '"' + "".join(escapes.get(c) or (f"\\{ord(c):03o}" if ord(c) < 0x20 or c == "\x7f" else c)
+                         for c in name) + '"'
 
 
 def write(file_fix: FileFix) -> None:

@@ -262,3 +262,16 @@ def test_a_finding_whose_fix_fails_half_way_leaves_no_item_behind() -> None:
     assert planner.plan(doc, [Append(("spec", "items"), ("first",))], {})
     assert not planner.plan(doc, [Append(("spec", "items"), ("second",)), Set(("spec", "replicas", "x"), 1)], {})
     assert planner.result() == [Edit(len(text), len(text), "  items: [first]\n", 2)]
+
+
+def test_a_file_name_with_a_newline_gets_a_quoted_diff_header(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Quoted as git quotes it, so the header stays one line and `git apply` takes the diff."""
+    from git import Repo
+
+    write(repo, {'odd/x\ny "z".yaml': MISMATCH.before})
+    code, out = run_cli(capsys, "fix", "--dry-run", "-f", "json", ".")
+    diff = json.loads(out)["diff"]
+    assert diff.startswith('--- "a/odd/x\\ny \\"z\\".yaml"\n+++ "b/odd/x\\ny \\"z\\".yaml"\n'), diff
+    (repo / "fix.diff").write_text(diff)
+    Repo(repo).git.apply("fix.diff")
+    assert "nvidia.com/gpu: 1  # one too many" in (repo / 'odd/x\ny "z".yaml').read_text()
