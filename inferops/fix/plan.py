@@ -142,7 +142,11 @@ def plan_files(findings: list[Finding], run: Run, cwd: Path, boundary: Path, rul
         except Refused as why:
             left.append((finding, f"not fixed: {where.file} is {why}"))
             continue
-        if plan_finding(planners[path], _parsed(files[path]), where):
+        docs = _parsed(files[path])
+        if not docs:  # validate's parser read it, ruamel's does not (YAML 1.1 corners, a tab after a value)
+            left.append((finding, f"not fixed: the round-trip YAML parser cannot read {where.file}"))
+            continue
+        if plan_finding(planners[path], docs, where):
             files[path].findings.append(finding)
         else:
             left.append((finding, f"no safe mechanical fix at {where.file}:{where.line}"))

@@ -275,3 +275,13 @@ def test_a_file_name_with_a_newline_gets_a_quoted_diff_header(repo: Path, capsys
     (repo / "fix.diff").write_text(diff)
     Repo(repo).git.apply("fix.diff")
     assert "nvidia.com/gpu: 1  # one too many" in (repo / 'odd/x\ny "z".yaml').read_text()
+
+
+def test_a_file_only_validate_can_parse_is_named_as_such(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A tab after a value: fine for the validator, refused by ruamel.yaml's scanner."""
+    text = MISMATCH.before.replace("nvidia.com/gpu: 2  # one too many", "nvidia.com/gpu: 2\t")
+    write(repo, {"deployment.yaml": text})
+    code, out = run_cli(capsys, "fix", ".")
+    assert (code, out) == (1, "deployment.yaml:34: gpu-request-limit-mismatch: not fixed: the round-trip YAML "
+                              "parser cannot read deployment.yaml\n")
+    assert (repo / "deployment.yaml").read_text() == text
