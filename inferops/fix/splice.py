@@ -128,11 +128,14 @@ def _line_end(text: str, node: Node) -> int:
     end = None
     while end is None and isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
         if isinstance(node, MappingNode):
-            child, after = node.value[-1][1], node.value[-1][0].end_mark.index
+            key, child = node.value[-1]
+            aliased = child.start_mark.index < key.end_mark.index
+            after = key.end_mark.index
         else:
-            child = node.value[-1]
-            after = node.value[-2].end_mark.index if len(node.value) > 1 else node.start_mark.index
-        end = _alias_end(text, child, after)
+            child, after = node.value[-1], node.start_mark.index
+            before = node.value[-2].start_mark.index if len(node.value) > 1 else -1
+            aliased = child.start_mark.index < after or child.start_mark.index <= before
+        end = (_alias_end(text, child, after, node.end_mark.index) or after) if aliased else None
         node = child
     if end is None:
         end = node.end_mark.index
@@ -142,12 +145,10 @@ def _line_end(text: str, node: Node) -> int:
     return found + 1 if found >= 0 else len(text)
 
 
-def _alias_end(text: str, node: Node, after: int) -> int | None:
-    """Where the alias ``*name`` written after offset ``after`` ends, when ``node`` was reached through one
-    (the composed graph gives an alias the node of its anchor, which sits earlier in the file); else ``None``."""
-    if node.start_mark.index >= after or not node.anchor:
-        return None
-    found = text.find(f"*{node.anchor}", after)
+def _alias_end(text: str, node: Node, after: int, before: int) -> int | None:
+    """Where the last ``*name`` alias of ``node`` between offsets ``after`` and ``before`` ends: the composed
+    graph gives an alias the node of its anchor, which sits earlier in the file."""
+    found = text.rfind(f"*{node.anchor}", after, before) if node.anchor else -1
     return found + len(node.anchor) + 1 if found >= 0 else None
 
 

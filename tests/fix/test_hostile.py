@@ -285,3 +285,23 @@ def test_a_file_only_validate_can_parse_is_named_as_such(repo: Path, capsys: pyt
     assert (code, out) == (1, "deployment.yaml:34: gpu-request-limit-mismatch: not fixed: the round-trip YAML "
                               "parser cannot read deployment.yaml\n")
     assert (repo / "deployment.yaml").read_text() == text
+
+
+def test_an_append_after_aliased_items_lands_in_its_own_list(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The vLLM container's env is ``[*hf, *cache]``, anchored in the init container: USER goes after
+    ``*cache``, not into the init container's env where the parser places those nodes."""
+    from fix_cases import CURRENT_VLLM
+
+    text = broken(*CURRENT_VLLM).replace(
+        "      containers:\n",
+        "      initContainers:\n        - name: download\n          image: busybox:1.36\n          env:\n"
+        "            - &hf {name: HF_HOME, value: /cache}\n            - &cache {name: CACHE, value: /cache}\n"
+        "      containers:\n").replace(
+        '          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]\n',
+        '          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]\n          env:\n            - *hf\n'
+        "            - *cache\n")
+    write(repo, {"deployment.yaml": text})
+    assert run_cli(capsys, "fix", "--rule", "vllm-user-missing", ".")[0] == 0
+    pod = yaml.safe_load((repo / "deployment.yaml").read_text())["spec"]["template"]["spec"]
+    assert [e["name"] for e in pod["initContainers"][0]["env"]] == ["HF_HOME", "CACHE"]
+    assert [e["name"] for e in pod["containers"][0]["env"]] == ["HF_HOME", "CACHE", "USER"]
