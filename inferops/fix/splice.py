@@ -119,6 +119,7 @@ def _as_text(value: Any) -> Any:
     return json.loads(scalar_text(value)) if scalar_text(value).startswith('"') else scalar_text(value)
 
 
+_DASH = re.compile(r"- *")
 #: A key on its own line followed by a list item: how far this file indents a list's dashes under its key.
 _KEY_THEN_DASH = re.compile(r"^( *)[^\s#-][^\n:]*:[ \t]*\r?\n( *)- ", re.MULTILINE)
 
@@ -247,22 +248,32 @@ class Planner:
         seq = steps[-1].node
         if not isinstance(seq, SequenceNode):
             return False
-        if not seq.flow_style and seq.value:
-            first = seq.value[0]
-            if self.text[_line_start(self.text, first.start_mark.index):first.start_mark.index].strip() != "-":
-                return False  # ``- - a``, or an item on its key's line: no dash column to follow
+        if not seq.flow_style and seq.value and self._dash_prefix(seq) is None:
+            return False  # ``- - a``, or an item on its key's line: no dash column to follow
+        if seq.flow_style and any(item.anchor for item in seq.value):
+            return False  # ``[*a]`` rewritten as written would repeat the anchor's text
         have = _as_written(seq)
         _, pending = self._appends.setdefault(id(seq), (seq, []))
         pending += [item for item in op.items if _as_text(item) not in have and _as_text(item) not in _as_text(pending)]
         return True
+
+    def _dash_prefix(self, seq: SequenceNode) -> str | None:
+        """What stands before a block sequence's first item on its line (``    - ``), read from the dash where
+        the sequence starts (an aliased first item's node sits at its anchor); ``None`` when that is more than
+        indentation and a dash."""
+        dash, first = seq.start_mark.index, seq.value[0].start_mark.index
+        if first < dash:
+            found = _DASH.match(self.text, dash)
+            first = found.end() if found else dash + 1
+        prefix = self.text[_line_start(self.text, dash):first]
+        return prefix if prefix.strip() == "-" else None
 
     def _extension(self, seq: SequenceNode, items: list[Any]) -> Edit:
         if seq.flow_style or not seq.value:  # ``[a, b]`` or ``[]``: rewritten as one flow list, items as written
             written = [self.text[i.start_mark.index:i.end_mark.index] for i in seq.value]
             added = [_flow(item, self.json) for item in items]
             return Edit(seq.start_mark.index, seq.end_mark.index, "[" + ", ".join([*written, *added]) + "]")
-        first = seq.value[0]
-        prefix = self.text[_line_start(self.text, first.start_mark.index):first.start_mark.index]
+        prefix = self._dash_prefix(seq) or "- "
         at = _line_end(self.text, seq)
         block = "".join(_item(item, prefix, self.newline, self.dash) for item in items)
         return Edit(at, at, block if self.text[at - 1:at] in ("\n", "") else self.newline + block, len(prefix))
@@ -299,9 +310,8 @@ class Planner:
                 return False
         if not extra:
             return True
-        first = items[0]
-        prefix = self.text[_line_start(self.text, first.start_mark.index):first.start_mark.index]
-        if prefix.strip() != "-":
+        prefix = self._dash_prefix(seq)
+        if prefix is None:
             return False
         at = _line_end(self.text, seq)
         lines = "".join(f"{prefix}{scalar_text(v)}{self.newline}" for v in extra)

@@ -305,3 +305,23 @@ def test_an_append_after_aliased_items_lands_in_its_own_list(repo: Path, capsys:
     pod = yaml.safe_load((repo / "deployment.yaml").read_text())["spec"]["template"]["spec"]
     assert [e["name"] for e in pod["initContainers"][0]["env"]] == ["HF_HOME", "CACHE"]
     assert [e["name"] for e in pod["containers"][0]["env"]] == ["HF_HOME", "CACHE", "USER"]
+
+
+def test_an_append_to_a_list_that_starts_with_an_alias_keeps_its_dash_column(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The first item's node sits at its anchor, four columns further in: the new item follows the list's own
+    dash, not the anchor's."""
+    from fix_cases import CURRENT_VLLM
+
+    text = broken(*CURRENT_VLLM).replace(
+        "        app: vllm\n    spec:\n",
+        "        app: vllm\n      annotations:\n        x-env: [&hf {name: HF_HOME, value: /cache}]\n    spec:\n")
+    text = text.replace('          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]\n',
+                        '          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct"]\n          env:\n'
+                        "          - *hf\n")
+    write(repo, {"deployment.yaml": text})
+    assert yaml.safe_load(text)["spec"]["template"]["spec"]["containers"][0]["env"][0]["name"] == "HF_HOME"
+    code, out = run_cli(capsys, "fix", "--rule", "vllm-user-missing", ".")
+    assert code == 0, out
+    assert "          env:\n          - *hf\n          - name: USER\n            value: vllm\n" in (
+        repo / "deployment.yaml").read_text()
