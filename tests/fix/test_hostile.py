@@ -325,3 +325,22 @@ def test_an_append_to_a_list_that_starts_with_an_alias_keeps_its_dash_column(
     assert code == 0, out
     assert "          env:\n          - *hf\n          - name: USER\n            value: vllm\n" in (
         repo / "deployment.yaml").read_text()
+
+
+def test_two_containers_share_the_shm_volume_one_of_them_mounts(repo: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """One container mounts a disk-backed ``dshm`` at /dev/shm, the other nothing: the volume becomes
+    memory-backed and the second container mounts it too; no second volume."""
+    second = ("        - name: vllm2\n          image: \"vllm/vllm-openai:v0.8.5\"\n"
+              '          args: ["--model", "meta-llama/Llama-3.1-8B-Instruct", "--tensor-parallel-size=2"]\n'
+              "          resources:\n            limits: {nvidia.com/gpu: 2}\n")
+    text = TWO_GPUS.replace("          securityContext:\n            allowPrivilegeEscalation",
+                            "          volumeMounts:\n            - {name: dshm, mountPath: /dev/shm}\n"
+                            "          securityContext:\n            allowPrivilegeEscalation") + second + (
+        "      volumes:\n        - name: dshm\n          emptyDir: {}\n")
+    write(repo, {"deployment.yaml": text})
+    code, out = run_cli(capsys, "fix", "--rule", "gpu-shm-missing", ".")
+    assert code == 0, out
+    pod = yaml.safe_load((repo / "deployment.yaml").read_text())["spec"]["template"]["spec"]
+    assert pod["volumes"] == [{"name": "dshm", "emptyDir": {"medium": "Memory"}}]
+    assert [c["volumeMounts"] for c in pod["containers"]] == [[{"name": "dshm", "mountPath": "/dev/shm"}]] * 2
