@@ -1,11 +1,11 @@
 """Operations → minimal text splices on the source text.
 
 A changed scalar is replaced in place; missing keys are inserted as new lines at the indentation of the
-mapping they go into, after its last line (all keys one mapping gains are merged into one block); a
-removed key takes its lines with it. Nothing else in the file moves, so comments, quoting, key order and
-indentation of every other line stay byte-identical. Shapes a splice cannot handle safely (flow mappings
-with content, an empty value, a key sharing its line with a list dash) yield no edit: the finding is
-left for a person.
+mapping they go into, after its last line (all keys one mapping gains are merged into one block), or as
+flow text after the last value of a flow mapping; a removed key takes its lines with it. Nothing else in
+the file moves, so comments, quoting, key order and indentation of every other line stay byte-identical.
+Shapes a splice cannot handle safely (an empty value, a key sharing its line with a list dash, a node
+with an anchor) yield no edit: the finding is left for a person.
 """
 
 from __future__ import annotations
@@ -172,6 +172,7 @@ class Planner:
         self.edits: list[Edit] = []
         self._inserts: dict[int, tuple[MappingNode, Step | None, dict[str, Any]]] = {}
         self._appends: dict[int, tuple[SequenceNode, list[Any]]] = {}
+        self._flow_parents: set[int] = set()
         found = _KEY_THEN_DASH.search(text)
         self.dash = len(found[2]) - len(found[1]) if found and len(found[2]) >= len(found[1]) else 2
 
@@ -225,8 +226,9 @@ class Planner:
         rest = op.path[len(steps):]
         if not isinstance(parent, MappingNode) or not all(isinstance(p, str) for p in rest):
             return False
-        if parent.flow_style and parent.value:
-            return False
+        if (parent.flow_style and parent.value) or any(
+                isinstance(step.node, MappingNode | SequenceNode) and step.node.flow_style for step in steps[:-1]):
+            self._flow_parents.add(id(parent))  # ``{a: 1}``, or ``{}`` inside one: new keys as flow text
         _, _, tree = self._inserts.setdefault(id(parent), (parent, steps[-1] if steps else None, {}))
         for key in rest[:-1]:
             tree = tree.setdefault(str(key), {})
@@ -353,9 +355,9 @@ class Planner:
         return True
 
     def _insertion(self, parent: MappingNode, owner: Step | None, tree: dict[str, Any]) -> Edit:
-        if self.json:  # ``{}`` in a JSON file (the only mapping an insertion reaches there): filled in as JSON
-            return Edit(parent.start_mark.index, parent.end_mark.index, json.dumps(tree))
-        if parent.flow_style or not parent.value:  # ``key: {}``: becomes a block mapping under the key
+        if self.json or id(parent) in self._flow_parents:
+            return self._flow_insertion(parent, tree)
+        if not parent.value:  # ``key: {}``: becomes a block mapping under the key
             indent = (owner.key.start_mark.column if owner and owner.key else 0) + 2
             block = _block(tree, indent, self.newline, self.dash).removesuffix(self.newline)
             start = parent.start_mark.index
@@ -368,6 +370,19 @@ class Planner:
         if at > 0 and self.text[at - 1] != "\n":
             block = self.newline + block
         return Edit(at, at, block, indent)
+
+
+    def _flow_insertion(self, parent: MappingNode, tree: dict[str, Any]) -> Edit:
+        """New keys of a flow mapping (all of a JSON file's), written as flow text after its last value:
+        ``{a: 1}`` → ``{a: 1, b: 2}``; ``{}`` → ``{b: 2}``."""
+        entries = ", ".join(f"{json.dumps(k) if self.json else k}: {_flow(v, self.json)}" for k, v in tree.items())
+        if not parent.value:
+            return Edit(parent.start_mark.index, parent.end_mark.index, "{" + entries + "}")
+        key, value = parent.value[-1]
+        at = value.end_mark.index
+        if value.start_mark.index < key.end_mark.index:  # ``{a: *x}``: after the alias (else before ``}``)
+            at = _alias_end(self.text, value, key.end_mark.index, parent.end_mark.index) or parent.end_mark.index - 1
+        return Edit(at, at, ", " + entries)
 
 
 def _order(edit: Edit) -> tuple[int, int, int]:

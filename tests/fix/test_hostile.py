@@ -344,3 +344,17 @@ def test_two_containers_share_the_shm_volume_one_of_them_mounts(repo: Path,
     pod = yaml.safe_load((repo / "deployment.yaml").read_text())["spec"]["template"]["spec"]
     assert pod["volumes"] == [{"name": "dshm", "emptyDir": {"medium": "Memory"}}]
     assert [c["volumeMounts"] for c in pod["containers"]] == [[{"name": "dshm", "mountPath": "/dev/shm"}]] * 2
+
+
+def test_keys_go_into_flow_mappings_as_flow_text(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``resources: {requests: {...}}`` gains its limits inside the braces; a JSON file's mapping gains JSON."""
+    flow = DEPLOYMENT.replace(
+        "          resources:\n            requests:\n              nvidia.com/gpu: 1\n              memory: 24Gi\n"
+        "            limits:\n              nvidia.com/gpu: 1\n              memory: 24Gi\n",
+        "          resources: {requests: {nvidia.com/gpu: 1, memory: 24Gi}}  # no limits\n")
+    write(repo, {"deployment.yaml": flow, "seccomp.json": _as_json(NO_SECCOMP.replace("name: vllm\n", "name: json\n", 1))})
+    assert run_cli(capsys, "fix", "--rule", "gpu-limit-missing", "--rule", "pod-seccomp", ".")[0] == 0
+    assert (repo / "deployment.yaml").read_text() == flow.replace(
+        "{requests: {nvidia.com/gpu: 1, memory: 24Gi}}", "{requests: {nvidia.com/gpu: 1, memory: 24Gi}, limits: {nvidia.com/gpu: 1}}")
+    pod = json.loads((repo / "seccomp.json").read_text())["spec"]["template"]["spec"]
+    assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}}
