@@ -4,6 +4,7 @@ and what splices make them comply. Also the one-finding fix the JSON and SARIF r
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Iterable
@@ -177,11 +178,21 @@ def _documents(text: str) -> tuple[Node, ...]:
 
 def _still_yaml(text: str, edits: list[Edit]) -> bool:
     """A last guard: the fixed text loads (ruamel's constructor also refuses duplicate keys) with as many
-    documents as before."""
+    documents as before, and a file that was JSON still is."""
+    fixed = apply(text, edits)
     try:
-        return len(list(YAML(typ="rt").load_all(apply(text, edits)))) == len(list(YAML(typ="rt").load_all(text)))
+        same = len(list(YAML(typ="rt").load_all(fixed))) == len(list(YAML(typ="rt").load_all(text)))
     except Exception:  # noqa: BLE001  (any ruamel error means: do not write this)
         return False
+    return same and (not _is_json(text) or _is_json(fixed))
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text.removeprefix("\ufeff"))
+    except ValueError:
+        return False
+    return True
 
 
 def single_fix(finding: Finding, run: Run, cwd: Path, boundary: Path,

@@ -358,3 +358,14 @@ def test_keys_go_into_flow_mappings_as_flow_text(repo: Path, capsys: pytest.Capt
         "{requests: {nvidia.com/gpu: 1, memory: 24Gi}}", "{requests: {nvidia.com/gpu: 1, memory: 24Gi}, limits: {nvidia.com/gpu: 1}}")
     pod = json.loads((repo / "seccomp.json").read_text())["spec"]["template"]["spec"]
     assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}}
+
+
+def test_the_last_guard_keeps_a_json_file_json() -> None:
+    """Whatever a future splice writes, an edit that leaves YAML but not JSON is not written to a JSON file."""
+    from inferops.fix.plan import _still_yaml
+    from inferops.fix.splice import Edit
+
+    text = '\ufeff{"type": "Unconfined"}\n'
+    assert not _still_yaml(text, [Edit(10, 22, "RuntimeDefault")])
+    assert _still_yaml(text, [Edit(10, 22, '"RuntimeDefault"')])
+    assert _still_yaml("type: Unconfined\n", [Edit(6, 16, "RuntimeDefault")])
