@@ -41,17 +41,28 @@ def run(args: argparse.Namespace) -> int:
     diffs: list[str] = []
     refused: list[tuple[Finding, str]] = []
     left: list[tuple[Finding, str]] = []
+    refused_files: set[Path] = set()  # refused once, reported once: later rounds do not try them again
     for _ in range(1 if args.dry_run else MAX_ROUNDS):
         report = validate(options)
         planned, left = plan_files(report.findings, Run(report.objects), cwd, boundary, rules)
+        planned = [f for f in planned if f.path not in refused_files]
         if not planned:
             break
         for file_fix in planned:
             if args.dry_run:
                 diffs.append(diff(file_fix))
             elif not _write(file_fix, refused):
+                refused_files.add(file_fix.path)
                 continue
             changed.setdefault(file_fix.display, []).extend(file_fix.findings)
+    else:
+        if not args.dry_run:  # the last round wrote: what it did not fix is still reported, not claimed
+            report = validate(options)
+            planned, left = plan_files(report.findings, Run(report.objects), cwd, boundary, rules)
+            left += [(f, f"not fixed in {MAX_ROUNDS} rounds") for ff in planned if ff.path not in refused_files
+                     for f in ff.findings]
+    if not args.dry_run:
+        changed = _still_fixed(changed, left)
     left = refused + left
     _print(args.format, changed, left, diffs, dry_run=args.dry_run)
     if left or (args.dry_run and changed):
@@ -72,6 +83,31 @@ def _write(file_fix: FileFix, refused: list[tuple[Finding, str]]) -> bool:
     return True
 
 
+def _still_fixed(changed: dict[str, list[Finding]], left: list[tuple[Finding, str]]) -> dict[str, list[Finding]]:
+    """``changed`` without the findings that the last validation still reports."""
+    def key(f: Finding) -> tuple[str, str | None, tuple[str | int, ...]]:
+        return f.rule_id, f.object, tuple(f.path)
+
+    still = {key(f) for f, _ in left}
+    kept = {file: [f for f in found if key(f) not in still] for file, found in changed.items()}
+    return {file: found for file, found in kept.items() if found}
+
+
+def _shown(diff_text: str, *, visible: bool = True) -> str:
+    """A diff as printed: credentials in its lines redacted like every other output of inferops (a hunk with
+    a redacted line then no longer applies: the price of not printing a secret), and for a terminal, control
+    characters made visible; line ends are kept."""
+    from inferops.redaction import redact_text
+    from inferops.validate.printable import printable
+
+    out = []
+    for line in diff_text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        shown = redact_text(body)
+        out.append((printable(shown) if visible else shown) + line[len(body):])
+    return "".join(out)
+
+
 def _row(f: Finding) -> dict[str, object]:
     return {"rule_id": f.rule_id, "file": f.file, "line": f.line, "object": f.object, "message": f.message}
 
@@ -86,11 +122,11 @@ def _print(fmt: str, changed: dict[str, list[Finding]], left: list[tuple[Finding
             "dry_run": dry_run,
             "changed": [{"file": file, "fixed": [_row(f) for f in found]} for file, found in changed.items()],
             "unfixed": [{**_row(f), "reason": why} for f, why in left],
-            "diff": "".join(diffs),
+            "diff": _shown("".join(diffs), visible=False),
         }
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return
-    out = ["".join(diffs)] if diffs else []
+    out = [_shown("".join(diffs))] if diffs else []
     verb = "would fix" if dry_run else "fixed"
     for file, found in changed.items():
         ids = ", ".join(sorted({f.rule_id for f in found}))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from inferops.fix.registry import Delete, Operation, Run, Set, Substitute, fixer
+from inferops.fix.registry import Append, Delete, Operation, Run, Set, Substitute, fixer
 from inferops.rules.gpu_facts import DEPRECATED_VLLM_METRICS
+from inferops.rules.guardrails_replicas import AUTOSCALERS, targets
 from inferops.rules.workloads import dig
 from inferops.validate.manifest import JsonPath, Manifest
 
@@ -93,12 +94,24 @@ def run_as_non_root(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
 def drop_all(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
     if path[-2:] != ("capabilities", "drop"):
         return []
-    return [Set(path, ["ALL"])]
+    return [Append(path, ("ALL",))]
 
 
-@fixer("replicas-with-autoscaler", summary="removes spec.replicas from the workload the autoscaler scales")
+@fixer("replicas-with-autoscaler", summary="removes spec.replicas from the workload the autoscaler scales "
+                                           "(not from a base that another environment renders without one)")
 def remove_replicas(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
-    return [Delete(path)] if path == ("spec", "replicas") else []
+    if path != ("spec", "replicas") or _kept_elsewhere(m, path, run):
+        return []
+    return [Delete(path)]
+
+
+def _kept_elsewhere(m: Manifest, path: JsonPath, run: Run) -> bool:
+    """Whether another render of the line that sets ``replicas`` (a base under an overlay with no autoscaler)
+    takes its replica count from it: deleting the line would change that environment (it would run 1)."""
+    where = m.place(path)
+    scalers = [s for s in run.manifests if s.kind in AUTOSCALERS]
+    return any(other is not m and other.kind == m.kind and other.place(path) == where
+               and not any(targets(s, other) for s in scalers) for other in run.manifests)
 
 
 #: A deprecated vLLM metric as PromQL or an adapter names it: ``vllm:name`` or ``vllm_name``, maybe ``_total``.

@@ -15,7 +15,7 @@ from inferops.rules.gpu_pods import gpu_containers, gpu_count, gpu_resources, se
 from inferops.rules.gpu_runtime import SHELLS, server_of
 from inferops.rules.gpu_weights import served_model
 from inferops.rules.parallelism import parallelism_of
-from inferops.rules.workloads import Container
+from inferops.rules.workloads import Container, containers
 from inferops.shapes import as_list, as_mapping
 from inferops.validate.manifest import JsonPath, Manifest
 
@@ -45,14 +45,26 @@ def mount_shm(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
         return [Set((*c.pod.path, "volumes", index, "emptyDir", "medium"), "Memory")]
     names = {str(v.get("name")) for v in volumes if isinstance(v, dict)}
     mounts = {str(mt.get("name")) for mt in as_list(c.data.get("volumeMounts")) if isinstance(mt, dict)}
+    shared = _shm_volumes(m, c, volumes)
     name = next(n for n in (SHM_VOLUME, *(f"{SHM_VOLUME}-{i}" for i in range(2, 100)))
-                if n not in mounts and (n not in names or _is_shm(volumes, n)))
+                if n not in mounts and (n not in names or n in shared))
     volume = {"name": name, "emptyDir": {"medium": "Memory", "sizeLimit": shm_size(gpu_count(c))}}
     overlay = _gpu_set_by_overlay(m, c)  # the overlay that raised the GPUs gets the mount, the base stays
     ops: list[Operation] = [Append((*c.path, "volumeMounts"), ({"name": name, "mountPath": SHM_PATH},), overlay)]
     if name not in names:
         ops.append(Append((*c.pod.path, "volumes"), (volume,), overlay))
     return ops
+
+
+def _shm_volumes(m: Manifest, c: Container, volumes: list[object]) -> set[str]:
+    """Volumes of the pod another /dev/shm mount may share: memory-backed emptyDirs, and emptyDirs that another
+    container of the pod mounts at /dev/shm (that container's own fix makes the volume memory-backed), so two
+    containers end up with one volume."""
+    empty = {str(v.get("name")) for v in volumes if isinstance(v, dict) and isinstance(v.get("emptyDir"), dict)}
+    at_shm = {str(mt.get("name")) for other in containers(m) if other.pod.path == c.pod.path
+              for mt in as_list(other.data.get("volumeMounts"))
+              if isinstance(mt, dict) and str(mt.get("mountPath") or "").rstrip("/") == SHM_PATH}
+    return {n for n in empty if _is_shm(volumes, n)} | (empty & at_shm)
 
 
 def _is_shm(volumes: list[object], name: str) -> bool:

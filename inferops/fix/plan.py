@@ -4,7 +4,9 @@ and what splices make them comply. Also the one-finding fix the JSON and SARIF r
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,13 +65,21 @@ def source_path(file: str, cwd: Path, boundary: Path) -> Path:
     return path
 
 
+#: Line breaks YAML 1.1 knows besides LF and CRLF: splices find line ends by ``\n``, so a line ending in one of
+#: these would take an insertion meant for it at the next ``\n`` (or at the end of the file).
+_OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+
+
 def read(path: Path) -> tuple[str, str]:
     """The file's text and the SHA-256 of its bytes (compared again right before writing)."""
     try:
         raw = path.read_bytes()
-        return raw.decode("utf-8"), hashlib.sha256(raw).hexdigest()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise Refused(f"unreadable ({err})") from None
+    if _OTHER_BREAKS.search(text):
+        raise Refused("written with line breaks other than LF and CRLF")
+    return text, hashlib.sha256(raw).hexdigest()
 
 
 def fixable(finding: Finding, rules: Iterable[str] | None = None) -> bool:
@@ -133,7 +143,11 @@ def plan_files(findings: list[Finding], run: Run, cwd: Path, boundary: Path, rul
         except Refused as why:
             left.append((finding, f"not fixed: {where.file} is {why}"))
             continue
-        if plan_finding(planners[path], _parsed(files[path]), where):
+        docs = _parsed(files[path])
+        if not docs:  # validate's parser read it, ruamel's does not (YAML 1.1 corners, a tab after a value)
+            left.append((finding, f"not fixed: the round-trip YAML parser cannot read {where.file}"))
+            continue
+        if plan_finding(planners[path], docs, where):
             files[path].findings.append(finding)
         else:
             left.append((finding, f"no safe mechanical fix at {where.file}:{where.line}"))
@@ -164,11 +178,21 @@ def _documents(text: str) -> tuple[Node, ...]:
 
 def _still_yaml(text: str, edits: list[Edit]) -> bool:
     """A last guard: the fixed text loads (ruamel's constructor also refuses duplicate keys) with as many
-    documents as before."""
+    documents as before, and a file that was JSON still is."""
+    fixed = apply(text, edits)
     try:
-        return len(list(YAML(typ="rt").load_all(apply(text, edits)))) == len(list(YAML(typ="rt").load_all(text)))
+        same = len(list(YAML(typ="rt").load_all(fixed))) == len(list(YAML(typ="rt").load_all(text)))
     except Exception:  # noqa: BLE001  (any ruamel error means: do not write this)
         return False
+    return same and (not _is_json(text) or _is_json(fixed))
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text.removeprefix("\ufeff"))
+    except ValueError:
+        return False
+    return True
 
 
 def single_fix(finding: Finding, run: Run, cwd: Path, boundary: Path,

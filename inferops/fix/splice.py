@@ -1,11 +1,11 @@
 """Operations → minimal text splices on the source text.
 
 A changed scalar is replaced in place; missing keys are inserted as new lines at the indentation of the
-mapping they go into, after its last line (all keys one mapping gains are merged into one block); a
-removed key takes its lines with it. Nothing else in the file moves, so comments, quoting, key order and
-indentation of every other line stay byte-identical. Shapes a splice cannot handle safely (flow mappings
-with content, an empty value, a key sharing its line with a list dash) yield no edit: the finding is
-left for a person.
+mapping they go into, after its last line (all keys one mapping gains are merged into one block), or as
+flow text after the last value of a flow mapping; a removed key takes its lines with it. Nothing else in
+the file moves, so comments, quoting, key order and indentation of every other line stay byte-identical.
+Shapes a splice cannot handle safely (an empty value, a key sharing its line with a list dash, a node
+with an anchor) yield no edit: the finding is left for a person.
 """
 
 from __future__ import annotations
@@ -57,11 +57,25 @@ def _reads_as_string(text: str) -> bool:
         Resolver().resolve(YamlScalar, text, (True, False)) == "tag:yaml.org,2002:str"
 
 
-def _flow(value: Any) -> str:
+def _flow(value: Any, as_json: bool = False) -> str:
+    """``value`` as flow YAML; as JSON in a JSON file (plain ``{name: dshm}`` is YAML but not JSON, and
+    ``kubectl`` reads a file that starts with ``{`` as JSON)."""
+    if as_json:
+        return json.dumps(value)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return scalar_text(value)
+
+
+def _styled(value: Any, style: str | None) -> str:
+    """``value`` as a scalar replacing one written in ``style``: a quoted string stays quoted the same way
+    (a JSON file stays JSON, and the line keeps its quoting), anything else as :func:`scalar_text` writes it."""
+    if isinstance(value, str) and style == '"':
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and style == "'":
+        return "'" + value.replace("'", "''") + "'"
     return scalar_text(value)
 
 
@@ -105,19 +119,43 @@ def _as_text(value: Any) -> Any:
     return json.loads(scalar_text(value)) if scalar_text(value).startswith('"') else scalar_text(value)
 
 
+_DASH = re.compile(r"- *")
 #: A key on its own line followed by a list item: how far this file indents a list's dashes under its key.
 _KEY_THEN_DASH = re.compile(r"^( *)[^\s#-][^\n:]*:[ \t]*\r?\n( *)- ", re.MULTILINE)
 
 
 def _line_end(text: str, node: Node) -> int:
     """Offset just past the last line of ``node`` (a block collection ends with its last child)."""
-    while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
-        node = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
-    end = node.end_mark.index
+    end = None
+    while end is None and isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
+        if isinstance(node, MappingNode):
+            key, child = node.value[-1]
+            aliased = child.start_mark.index < key.end_mark.index
+            after = key.end_mark.index
+        else:
+            child, after = node.value[-1], node.start_mark.index
+            before = node.value[-2].start_mark.index if len(node.value) > 1 else -1
+            aliased = child.start_mark.index < after or child.start_mark.index <= before
+        end = (_alias_end(text, child, after, node.end_mark.index) or after) if aliased else None
+        node = child
+    if end is None:
+        end = node.end_mark.index
     if end > 0 and text[end - 1] == "\n":
         return end
     found = text.find("\n", end)
     return found + 1 if found >= 0 else len(text)
+
+
+def _alias_end(text: str, node: Node, after: int, before: int) -> int | None:
+    """Where the last ``*name`` alias of ``node`` between offsets ``after`` and ``before`` ends: the composed
+    graph gives an alias the node of its anchor, which sits earlier in the file."""
+    found = text.rfind(f"*{node.anchor}", after, before) if node.anchor else -1
+    return found + len(node.anchor) + 1 if found >= 0 else None
+
+
+def _shared(doc: Node, steps: list[Step]) -> bool:
+    """Whether an edit along ``steps`` would land in an anchored node: every alias of it would change too."""
+    return any(node.anchor for node in (doc, *(step.node for step in steps)))
 
 
 def _line_start(text: str, offset: int) -> int:
@@ -130,9 +168,11 @@ class Planner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.newline = "\r\n" if "\r\n" in text else "\n"
+        self.json = text.lstrip("\ufeff \t\r\n").startswith(("{", "["))  # a JSON file: new flow text as JSON
         self.edits: list[Edit] = []
         self._inserts: dict[int, tuple[MappingNode, Step | None, dict[str, Any]]] = {}
         self._appends: dict[int, tuple[SequenceNode, list[Any]]] = {}
+        self._flow_parents: set[int] = set()
         found = _KEY_THEN_DASH.search(text)
         self.dash = len(found[2]) - len(found[1]) if found and len(found[2]) >= len(found[1]) else 2
 
@@ -142,7 +182,9 @@ class Planner:
                  {k: (n, list(items)) for k, (n, items) in self._appends.items()})
         for op in ops:
             steps = descend(doc, op.path, rendered)
-            if isinstance(op, Delete):
+            if _shared(doc, steps):
+                ok = False
+            elif isinstance(op, Delete):
                 ok = self._delete(op, steps)
             elif isinstance(op, Substitute):
                 ok = self._substitute(op, steps)
@@ -184,8 +226,9 @@ class Planner:
         rest = op.path[len(steps):]
         if not isinstance(parent, MappingNode) or not all(isinstance(p, str) for p in rest):
             return False
-        if parent.flow_style and parent.value:
-            return False
+        if (parent.flow_style and parent.value) or any(
+                isinstance(step.node, MappingNode | SequenceNode) and step.node.flow_style for step in steps[:-1]):
+            self._flow_parents.add(id(parent))  # ``{a: 1}``, or ``{}`` inside one: new keys as flow text
         _, _, tree = self._inserts.setdefault(id(parent), (parent, steps[-1] if steps else None, {}))
         for key in rest[:-1]:
             tree = tree.setdefault(str(key), {})
@@ -207,21 +250,32 @@ class Planner:
         seq = steps[-1].node
         if not isinstance(seq, SequenceNode):
             return False
-        if not seq.flow_style and seq.value:
-            first = seq.value[0]
-            if self.text[_line_start(self.text, first.start_mark.index):first.start_mark.index].strip() != "-":
-                return False  # ``- - a``, or an item on its key's line: no dash column to follow
+        if not seq.flow_style and seq.value and self._dash_prefix(seq) is None:
+            return False  # ``- - a``, or an item on its key's line: no dash column to follow
+        if seq.flow_style and any(item.anchor for item in seq.value):
+            return False  # ``[*a]`` rewritten as written would repeat the anchor's text
         have = _as_written(seq)
         _, pending = self._appends.setdefault(id(seq), (seq, []))
         pending += [item for item in op.items if _as_text(item) not in have and _as_text(item) not in _as_text(pending)]
         return True
 
+    def _dash_prefix(self, seq: SequenceNode) -> str | None:
+        """What stands before a block sequence's first item on its line (``    - ``), read from the dash where
+        the sequence starts (an aliased first item's node sits at its anchor); ``None`` when that is more than
+        indentation and a dash."""
+        dash, first = seq.start_mark.index, seq.value[0].start_mark.index
+        if first < dash:
+            found = _DASH.match(self.text, dash)
+            first = found.end() if found else dash + 1
+        prefix = self.text[_line_start(self.text, dash):first]
+        return prefix if prefix.strip() == "-" else None
+
     def _extension(self, seq: SequenceNode, items: list[Any]) -> Edit:
         if seq.flow_style or not seq.value:  # ``[a, b]`` or ``[]``: rewritten as one flow list, items as written
             written = [self.text[i.start_mark.index:i.end_mark.index] for i in seq.value]
-            return Edit(seq.start_mark.index, seq.end_mark.index, "[" + ", ".join([*written, *map(_flow, items)]) + "]")
-        first = seq.value[0]
-        prefix = self.text[_line_start(self.text, first.start_mark.index):first.start_mark.index]
+            added = [_flow(item, self.json) for item in items]
+            return Edit(seq.start_mark.index, seq.end_mark.index, "[" + ", ".join([*written, *added]) + "]")
+        prefix = self._dash_prefix(seq) or "- "
         at = _line_end(self.text, seq)
         block = "".join(_item(item, prefix, self.newline, self.dash) for item in items)
         return Edit(at, at, block if self.text[at - 1:at] in ("\n", "") else self.newline + block, len(prefix))
@@ -230,39 +284,51 @@ class Planner:
         if isinstance(node, ScalarNode) and not isinstance(value, list | dict):
             if node.start_mark.index == node.end_mark.index:
                 return False  # an empty value: no span to replace
-            if node.style is None and node.value == scalar_text(value):
-                return True
-            self.edits.append(Edit(node.start_mark.index, node.end_mark.index, scalar_text(value)))
+            text = _styled(value, node.style)
+            if self.text[node.start_mark.index:node.end_mark.index] != text:
+                self.edits.append(Edit(node.start_mark.index, node.end_mark.index, text))
             return True
         if isinstance(node, SequenceNode) and isinstance(value, list):
-            have = [item.value for item in node.value if isinstance(item, ScalarNode)]
-            missing = [v for v in value if str(v) not in have]
-            if not missing:
-                return True
-            if node.flow_style or not node.value:
-                items = [self.text[i.start_mark.index:i.end_mark.index] for i in node.value]  # as written
-                text = "[" + ", ".join([*items, *(scalar_text(v) for v in missing)]) + "]"
-                self.edits.append(Edit(node.start_mark.index, node.end_mark.index, text))
-                return True
-            first = node.value[0]
-            dash = _line_start(self.text, first.start_mark.index)
-            prefix = self.text[dash:first.start_mark.index]
-            if prefix.strip() != "-":
-                return False
-            at = _line_end(self.text, node)
-            lines = "".join(f"{prefix}{scalar_text(v)}{self.newline}" for v in missing)
-            self.edits.append(Edit(at, at, lines if self.text[at - 1:at] in ("\n", "") else self.newline + lines))
-            return True
+            return self._become(node, value)
         return False
+
+    def _become(self, seq: SequenceNode, value: list[Any]) -> bool:
+        """Make the list of scalars ``seq`` read ``value`` (an overlay's patch states a whole ``args`` list): a
+        changed item is replaced where it stands, items past the list's end are appended in its style. A list
+        longer than ``value``, or with items that are not plain scalars of their own, is left for a person."""
+        items = seq.value
+        if len(value) < len(items) or not all(isinstance(i, ScalarNode) and not i.anchor for i in items):
+            return False
+        same = [item.value == _as_text(new) for item, new in zip(items, value, strict=False)]
+        extra = value[len(items):]
+        if (seq.flow_style or not items) and extra:  # ``[a, b]`` or ``[]``: rewritten as one flow list
+            written = [self.text[i.start_mark.index:i.end_mark.index] if kept else _styled(new, i.style)
+                       for i, new, kept in zip(items, value, same, strict=False)]
+            text = "[" + ", ".join([*written, *(_flow(v, self.json) for v in extra)]) + "]"
+            self.edits.append(Edit(seq.start_mark.index, seq.end_mark.index, text))
+            return True
+        for item, new, kept in zip(items, value, same, strict=False):
+            if not kept and not self._replace(item, new):
+                return False
+        if not extra:
+            return True
+        prefix = self._dash_prefix(seq)
+        if prefix is None:
+            return False
+        at = _line_end(self.text, seq)
+        lines = "".join(f"{prefix}{scalar_text(v)}{self.newline}" for v in extra)
+        self.edits.append(Edit(at, at, lines if self.text[at - 1:at] in ("\n", "") else self.newline + lines))
+        return True
 
     def _substitute(self, op: Substitute, steps: list[Step]) -> bool:
         node = steps[-1].node if len(steps) == len(op.path) else None
         if not isinstance(node, ScalarNode):
             return False
-        start = node.start_mark.index
-        for match in op.pattern.finditer(self.text, start, node.end_mark.index):
-            self.edits.append(Edit(match.start(), match.end(), op.replace(match)))
-        return True
+        matches = list(op.pattern.finditer(self.text, node.start_mark.index, node.end_mark.index))
+        for match in matches:
+            if op.replace(match) != match[0]:
+                self.edits.append(Edit(match.start(), match.end(), op.replace(match)))
+        return bool(matches)  # none: the value as written differs from its reading (a folded line break)
 
     def _delete(self, op: Delete, steps: list[Step]) -> bool:
         if len(steps) != len(op.path):
@@ -273,14 +339,31 @@ class Planner:
         start = _line_start(self.text, key.start_mark.index)
         if self.text[start:key.start_mark.index].strip():
             return False  # ``- replicas: 1``: the key shares its line with a list dash
+        if len(steps) > 1 and isinstance(steps[-2].node, MappingNode) and len(steps[-2].node.value) == 1:
+            if not self._empty_mapping(steps[-2].key):
+                return False
         self.edits.append(Edit(start, _line_end(self.text, steps[-1].node), ""))
         return True
 
+    def _empty_mapping(self, owner: Node | None) -> bool:
+        """Write ``{}`` after ``owner:`` whose mapping loses its only key: ``spec:`` left empty would be null,
+        which in a strategic merge patch deletes the whole field."""
+        after = owner.end_mark.index if owner is not None else -1
+        if owner is None or self.text[after:after + 1] != ":":
+            return False
+        self.edits.append(Edit(after + 1, after + 1, " {}"))
+        return True
+
     def _insertion(self, parent: MappingNode, owner: Step | None, tree: dict[str, Any]) -> Edit:
-        if parent.flow_style or not parent.value:  # ``key: {}``: becomes a block mapping under the key
+        if self.json or id(parent) in self._flow_parents:
+            return self._flow_insertion(parent, tree)
+        if not parent.value:  # ``key: {}``: becomes a block mapping under the key
             indent = (owner.key.start_mark.column if owner and owner.key else 0) + 2
             block = _block(tree, indent, self.newline, self.dash).removesuffix(self.newline)
-            return Edit(parent.start_mark.index, parent.end_mark.index, self.newline + block, indent)
+            start = parent.start_mark.index
+            while owner and owner.key and self.text[start - 1] in " \t":  # no trailing blank after ``key:``
+                start -= 1
+            return Edit(start, parent.end_mark.index, self.newline + block, indent)
         indent = parent.value[0][0].start_mark.column
         at = _line_end(self.text, parent)
         block = _block(tree, indent, self.newline, self.dash)
@@ -289,12 +372,27 @@ class Planner:
         return Edit(at, at, block, indent)
 
 
+    def _flow_insertion(self, parent: MappingNode, tree: dict[str, Any]) -> Edit:
+        """New keys of a flow mapping (all of a JSON file's), written as flow text after its last value:
+        ``{a: 1}`` → ``{a: 1, b: 2}``; ``{}`` → ``{b: 2}``."""
+        entries = ", ".join(f"{json.dumps(k) if self.json else k}: {_flow(v, self.json)}" for k, v in tree.items())
+        if not parent.value:
+            return Edit(parent.start_mark.index, parent.end_mark.index, "{" + entries + "}")
+        key, value = parent.value[-1]
+        at = value.end_mark.index
+        if value.start_mark.index < key.end_mark.index:  # ``{a: *x}``: after the alias (else before ``}``)
+            at = _alias_end(self.text, value, key.end_mark.index, parent.end_mark.index) or parent.end_mark.index - 1
+        return Edit(at, at, ", " + entries)
+
+
 def _order(edit: Edit) -> tuple[int, int, int]:
     return edit.start, edit.end, -edit.indent
 
 
 def _copy(tree: dict[str, Any]) -> dict[str, Any]:
-    return {k: _copy(v) if isinstance(v, dict) else v for k, v in tree.items()}
+    """A copy of a pending insertion to restore when a finding's later operation fails: its lists too, since
+    appends extend them in place."""
+    return {k: _copy(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v for k, v in tree.items()}
 
 
 def apply(text: str, edits: list[Edit]) -> str:

@@ -130,7 +130,7 @@ def destination_permitted(project: dict[str, Any], destination: dict[str, Any]) 
         server = IN_CLUSTER[0]
     namespace = str(destination.get("namespace") or "")
     allowed = False
-    for item in project.get("destinations") or []:
+    for item in as_list(project.get("destinations")):
         if not isinstance(item, dict):
             continue
         server_p, name_p, ns_p = (str(item.get(k) or "") for k in ("server", "name", "namespace"))

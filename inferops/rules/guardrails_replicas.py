@@ -37,7 +37,7 @@ def replicas_with_autoscaler(manifests: Sequence[Manifest], ctx: Context) -> Ite
         if (m.kind, m.name) in ignored or (m.kind, None) in ignored:
             continue
         for scaler in scalers:
-            if _targets(scaler, m):
+            if targets(scaler, m):
                 yield Violation(
                     f"{m.kind} {m.name} sets replicas but {scaler.kind} {scaler.name} scales it",
                     ("spec", "replicas"), manifest=m,
@@ -45,7 +45,7 @@ def replicas_with_autoscaler(manifests: Sequence[Manifest], ctx: Context) -> Ite
                 break
 
 
-def _targets(scaler: Manifest, m: Manifest) -> bool:
+def targets(scaler: Manifest, m: Manifest) -> bool:
     ref = dig(scaler.data, ("spec", "scaleTargetRef"))
     if not isinstance(ref, dict):
         return False

@@ -66,6 +66,9 @@ def test_fix_over_the_gpu_corpora(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         if not source.is_dir():
             pytest.skip(f"{source} is not available")
         shutil.copytree(source, repo / name, symlinks=True)
+    for copied in [repo, *repo.rglob("*")]:  # the shared corpus is read-only; its copy is a working tree
+        if not copied.is_symlink():
+            copied.chmod(copied.stat().st_mode | 0o200)
     files = sorted(p for p in repo.rglob("*.y*ml") if ".git" not in p.parts)
     wrapped = _wrap_in_kustomizations(repo)
     assert len(wrapped) >= 10
