@@ -8,7 +8,8 @@ import re
 from inferops.fix.registry import Append, Delete, Operation, Run, Set, Substitute, fixer
 from inferops.rules.gpu_facts import DEPRECATED_VLLM_METRICS
 from inferops.rules.guardrails_replicas import AUTOSCALERS, targets
-from inferops.rules.workloads import dig
+from inferops.rules.workloads import Container, containers, dig
+from inferops.shapes import as_mapping
 from inferops.validate.manifest import JsonPath, Manifest
 
 
@@ -81,12 +82,25 @@ def runtime_default_seccomp(m: Manifest, path: JsonPath, run: Run) -> list[Opera
     return [Set((*path[: at + 1], "seccompProfile", "type"), "RuntimeDefault")]
 
 
-@fixer("pod-run-as-root", summary="sets runAsNonRoot: true where the finding points; the image must then "
-                                  "run as a non-root user (runAsUser: 0 is left: the right id depends on the image)")
+@fixer("pod-run-as-root", summary="sets runAsNonRoot: true where the finding points, when every container it "
+                                  "covers runs as a non-zero runAsUser (else the kubelet would refuse an image "
+                                  "whose user is root or a name; runAsUser: 0 is left: the right id depends on "
+                                  "the image)")
 def run_as_non_root(m: Manifest, path: JsonPath, run: Run) -> list[Operation]:
-    if path[-1:] != ("runAsNonRoot",):
+    if path[-1:] != ("runAsNonRoot",) or "securityContext" not in path:
         return []
-    return [Set(path, True)]
+    owner = path[:path.index("securityContext")]  # the pod spec or the container that would say it
+    covered = [c for c in containers(m) if owner in (c.path, c.pod.path)]
+    return [Set(path, True)] if covered and all(_non_root_user(c) for c in covered) else []
+
+
+def _non_root_user(c: Container) -> bool:
+    """Whether ``c`` runs as a non-zero uid the manifest states (its own runAsUser, else the pod's): with
+    runAsNonRoot and no uid, the kubelet checks the image's USER and refuses root or a user name
+    (kubernetes pkg/kubelet/kuberuntime/security_context_others.go, verifyRunAsNonRoot)."""
+    user = as_mapping(c.data.get("securityContext")).get("runAsUser",
+                                                          as_mapping(c.pod.spec.get("securityContext")).get("runAsUser"))
+    return isinstance(user, int) and not isinstance(user, bool) and user > 0
 
 
 @fixer("pod-capabilities", summary="adds ALL to the container's securityContext.capabilities.drop "

@@ -167,3 +167,19 @@ def test_gpus_raised_by_a_json6902_patch_leave_the_size_for_a_person(repo: Path,
     code, out = run_cli(capsys, "fix", "--rule", "gpu-parallelism-idle", "overlays/prod")
     assert code == 1 and "gpu-parallelism-idle: no safe mechanical fix" in out, out
     assert _snapshot(repo) == before
+
+
+@pytest.mark.parametrize("users", [("", ""), ("", "            runAsUser: 0\n")])
+def test_run_as_non_root_is_left_when_the_manifest_states_no_non_root_uid(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                                          users: tuple[str, str]) -> None:
+    """runAsNonRoot: true without a non-zero runAsUser makes the kubelet check the image's USER: a root or
+    named user (the vLLM and TGI images) would then never start, so the fix is a person's."""
+    pod_user, container_user = users
+    text = broken("        runAsNonRoot: true\n        runAsUser: 1000\n", pod_user) \
+        .replace("            allowPrivilegeEscalation: false\n",
+                 "            allowPrivilegeEscalation: false\n" + container_user)
+    write(repo, {"deployment.yaml": text})
+    assert "pod-run-as-root" in _rule_ids(capsys, ".")
+    code, out = run_cli(capsys, "fix", "--rule", "pod-run-as-root", ".")
+    assert code == 1 and "pod-run-as-root: no safe mechanical fix for this object" in out, out
+    assert (repo / "deployment.yaml").read_text(encoding="utf-8") == text
