@@ -136,6 +136,8 @@ def run_rules(manifests: Sequence[Manifest], ctx: Context, families: Iterable[st
     """Run every registered rule of ``families`` over ``manifests``."""
     wanted = set(families)
     registry = load_all_rules()
+    # which objects carry any exemption, looked up once rather than once per rule (most carry none)
+    exemptions = [any(key.startswith(EXEMPT_PREFIX) for key in m.annotations) for m in manifests]
     if registry[EXEMPTION_MISSING_REASON].family in wanted:
         for m in manifests:
             yield from _bad_exemptions(m)
@@ -145,8 +147,8 @@ def run_rules(manifests: Sequence[Manifest], ctx: Context, families: Iterable[st
         if r.family not in wanted or check is None or severity is None:
             continue
         if r.scope == "object":
-            for m in manifests:
-                if _exempt(m, r.id):
+            for m, exempt in zip(manifests, exemptions):
+                if exempt and _exempt(m, r.id):
                     continue
                 for v in check(m, ctx):
                     yield finding_for(r, severity, m, v)

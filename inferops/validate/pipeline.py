@@ -206,7 +206,7 @@ def _note_skipped(plan: Plan, cwd: Path, got: _Collected) -> None:
 def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _Collected, tally: _Tally) -> None:
     from inferops.rules.core import RENDER_FAILED, RENDER_SKIPPED
     from inferops.validate.closure import closure_of
-    from inferops.validate.render import RenderSettings, find_kustomize, render_all
+    from inferops.validate.render import RenderSettings, find_kustomize, iter_renders
 
     for chart in plan.charts:
         where = display_path(chart, cwd)
@@ -236,7 +236,7 @@ def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _C
         def done(_rendered: object) -> None:
             tally.rendered += 1
 
-        renders = render_all([c.root.dir for c in renderable], tool, settings, cache, on_done=done)
+        renders = iter_renders([c.root.dir for c in renderable], tool, settings, cache, on_done=done)
         for c, result in zip(renderable, renders):
             root = c.root
             if result.error is not None:
