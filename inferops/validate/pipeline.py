@@ -116,7 +116,8 @@ def run(options: Options) -> Report:
         _render(plan, options, cwd, files, got, tally)
         tally.stage = f"checking {len(got.manifests)} objects"
         ctx = Context(policy=policy, kubernetes_version=version, root=repository_root(options.paths, cwd), cwd=cwd)
-        findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx)]
+        results = _results_directory() if options.render_cache else None
+        findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx, results)]
     if "render" not in options.checks:
         findings = [f for f in findings if f.family != "render"]
     findings = one_per_cause(_dedupe(_apply_policy(findings, policy)))
@@ -346,12 +347,20 @@ def _schema_checker(options: Options, cwd: Path, version: str) -> SchemaChecker 
     ))
 
 
-def _check(manifests: list[Manifest], schema: SchemaChecker | None, checks: list[str], ctx: Context) -> list[Finding]:
+def _check(manifests: list[Manifest], schema: SchemaChecker | None, checks: list[str], ctx: Context,
+           results: Path | None) -> list[Finding]:
     findings = list(schema.check_all(manifests)) if schema is not None else []
     families = [f for f in checks if f in RULE_FAMILIES]
     if families:
-        findings.extend(run_rules(manifests, ctx, families))
+        findings.extend(run_rules(manifests, ctx, families, results))
     return findings
+
+
+def _results_directory() -> Path:
+    """Where what the per-object rules found is kept between runs (``--no-cache`` turns it off)."""
+    from inferops.rules.result_cache import default_directory
+
+    return default_directory()
 
 
 def _core(rule: Rule, message: str, file: str, line: int | None = None) -> Finding:

@@ -243,7 +243,7 @@ def render_cached(root: Path, tool: Kustomize, cache: RenderCache | None,
         text, base = stored
         return Rendered(root, text, Path(base) if base is not None else None)
     rendered = render_one(root, tool, settings)
-    if key is not None and rendered.error is None and cache.key(root) == key:
+    if key is not None and rendered.error is None and cache.key(root, fresh=True) == key:
         cache.put(key, rendered.text, str(rendered.origin_base) if rendered.origin_base is not None else None)
     return rendered
 

@@ -103,7 +103,7 @@ def attach(manifest: Manifest, source: Manifest | None, transformations: list[di
     rendered = manifest.data
     original = source.data if source is not None else None
     steps = [(path, str(as_mapping(e.get("configuredBy")).get("kind"))) for e in transformations
-             if readable(path := Path(os.path.normpath(base / e["configuredIn"])))]
+             if readable(path := _configured_in(base, e["configuredIn"]))]
     if not steps:
         return
 
@@ -121,6 +121,12 @@ def attach(manifest: Manifest, source: Manifest | None, transformations: list[di
         return _key_line(kustomization, _KEYS.get(kind, ()), load, display)
 
     manifest.introduced_at = introduced_at
+
+
+@functools.lru_cache(maxsize=4096)
+def _configured_in(base: Path, relative: str) -> Path:
+    """The kustomization a transformations entry names (every object of a render names the same few)."""
+    return Path(os.path.normpath(base / relative))
 
 
 def _value(data: Any, path: JsonPath) -> Any:
