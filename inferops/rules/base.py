@@ -149,14 +149,12 @@ def _run_rules(manifests: Sequence[Manifest], ctx: Context, wanted: set[str],
     if registry[EXEMPTION_MISSING_REASON].family in wanted:
         for m in manifests:
             yield from _bad_exemptions(m)
-    active = [(r, severity) for r in registry.values()
-              if r.family in wanted and r.check is not None
+    active = [(r, check, severity) for r in registry.values()
+              if r.family in wanted and (check := r.check) is not None
               and (severity := effective_severity(r, ctx.policy)) is not None]
-    known = _per_object(manifests, ctx, wanted, [r for r, _ in active if r.scope == "object"], exemptions,
+    known = _per_object(manifests, ctx, wanted, [r for r, _, _ in active if r.scope == "object"], exemptions,
                         cache_dir) if cache_dir is not None else None
-    for r, severity in active:
-        check = r.check
-        assert check is not None
+    for r, check, severity in active:
         if r.scope == "object":
             for i, (m, exempt) in enumerate(zip(manifests, exemptions)):
                 if known is not None:

@@ -193,7 +193,7 @@ def view(data: Any, name: Any, compute: Callable[[], T]) -> T:
     found = entry[1]
     if name not in found:
         found[name] = compute()
-    return found[name]  # type: ignore[no-any-return]
+    return found[name]
 
 
 def pod_specs(m: Manifest) -> Iterator[PodSpec]:
