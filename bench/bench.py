@@ -242,6 +242,7 @@ def main() -> int:
     if args.only in (None, "overlays"):
         rows += overlay_rows(work, args.runs)
     print(table(rows))
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[2]:.1f} (15 min)")
     return 0
 
 
