@@ -3,7 +3,10 @@ Schema in schemas/ matching the pydantic model."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -11,7 +14,7 @@ import pytest
 import yaml
 
 from inferops.errors import InferopsError
-from inferops.policy import POLICY_FILENAME, Policy, find_policy, load_policy
+from inferops.policy import POLICY_FILENAME, EnvironmentPolicy, Policy, RuleSetting, find_policy, load_policy
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 
@@ -140,3 +143,26 @@ def test_the_generated_repositories_policy_is_valid(tmp_path: Path) -> None:
     policy = load_policy(tmp_path / "repo" / POLICY_FILENAME)
     assert policy.environment("prod").require_pinned_revision is True
     assert policy.allowed_registries
+
+
+def test_the_policy_a_run_uses_mirrors_the_file_format_field_for_field() -> None:
+    from inferops import policy_schema
+
+    assert Policy() == Policy.model_validate({})
+    pairs = ((Policy, policy_schema.Policy), (EnvironmentPolicy, policy_schema.EnvironmentPolicy),
+             (RuleSetting, policy_schema.RuleSetting))
+    for runtime, model in pairs:
+        assert [f.name for f in dataclasses.fields(runtime)] == list(model.model_fields)
+    loaded = Policy.model_validate(yaml.safe_load(EXAMPLE))
+    assert loaded.environments["dev"] == EnvironmentPolicy(gpu_budget=2)
+    assert loaded.rules["probes-missing"] == RuleSetting("error")
+    assert Policy.model_validate({"environments": {"x": {}}}).environments["x"] == EnvironmentPolicy()
+
+
+def test_a_run_without_a_policy_file_does_not_import_pydantic(tmp_path: Path) -> None:
+    """pydantic is only needed to validate a policy file (its import is a fifth of a small run)."""
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", encoding="utf-8")
+    probe = ("import sys; from inferops.cli import main; code = main(['validate', 'cm.yaml', '-o', '/dev/null']); "
+             "print(code, 'pydantic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["0", "False"], done.stderr

@@ -182,7 +182,7 @@ def _per_object(manifests: Sequence[Manifest], ctx: Context, wanted: set[str], r
 
     cache = RuleResultCache(cache_dir, [
         sorted([r.id, r.family, r.scope, str(r.severity)] for r in REGISTRY.values()), sorted(wanted),
-        ctx.policy.model_dump(mode="json"), ctx.kubernetes_version,
+        ctx.policy.model_dump(), ctx.kubernetes_version,
         str(ctx.root) if ctx.root is not None else None, str(ctx.cwd) if ctx.cwd is not None else None,
     ])
     out = []

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from guardrail_cases import pod, server, workload
 
-from inferops.policy import Policy, RuleSetting
+from inferops.policy import EnvironmentPolicy, Policy, RuleSetting
 from inferops.rules import result_cache
 from inferops.rules.base import REGISTRY, Context, load_all_rules, run_rules
 from inferops.validate.manifest import Manifest
@@ -86,8 +86,7 @@ def test_an_edited_object_is_checked_afresh(tmp_path: Path, counted: Callable[[]
 
 
 def test_the_same_object_in_another_file_or_render_is_its_own_entry(tmp_path: Path) -> None:
-    ctx = Context(Policy(environments={"prod": Policy().environments["prod"].model_copy(
-        update={"require_digest": True})}))
+    ctx = Context(Policy(environments={"prod": EnvironmentPolicy(require_digest=True)}))
     data = workload()
     both([Manifest(data=data, file="apps/dev/x.yaml", line=1)], ctx, tmp_path)
     prod = both([Manifest(data=data, file="apps/x.yaml", line=1, render_root="apps/overlays/prod")], ctx, tmp_path)
