@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -167,15 +168,35 @@ def overlay_rows(work: Path, runs: int) -> list[Row]:
     original = base.read_text(encoding="utf-8")
     flips = iter(range(10**6))
 
-    def edit_base() -> None:  # a different edit each run, so that every run sees a changed base
-        base.write_text(original.replace("replicas:", f"# edit {next(flips)}\n  replicas:", 1), encoding="utf-8")
+    def edit_base() -> None:
+        """A different edit each run (so every run sees a changed base) that the checks must report: the
+        image's tag becomes ``latest`` (rule image-tag-latest), under a comment naming the run."""
+        edited = re.sub(r'(image: "[^":]+):[^"]+"', r'\1:latest"', original, count=1)
+        base.write_text(edited.replace("replicas:", f"# edit {next(flips)}\n  replicas:", 1), encoding="utf-8")
 
     seconds, peak = measure(command, runs, env=env, before_each=edit_base)
     rows.append(Row("validate the 300 overlays", "inferops, one base file changed", seconds, objects, peak))
+    reported = _findings(repo, env, "image-tag-latest")
+    print(f"after the base edit, image-tag-latest is reported {reported} time(s) (the 3 overlays of model-000)",
+          flush=True)
+    if not reported:
+        print("the edited base's finding was NOT reported", file=sys.stderr)
     base.write_text(original, encoding="utf-8")
     for row in rows:
         row.ratio = row.seconds / reference if reference and row.seconds else None
     return rows
+
+
+def _findings(repo: Path, env: dict[str, str], rule_id: str) -> int:
+    """How many findings of ``rule_id`` a run (with the caches) reports."""
+    import json
+
+    done = subprocess.run(inferops("validate", str(repo), "-f", "json"), env=env, capture_output=True, text=True,
+                          check=False)
+    try:
+        return sum(1 for f in json.loads(done.stdout)["findings"] if f.get("rule_id") == rule_id)
+    except (ValueError, KeyError, TypeError):
+        return 0
 
 
 def _objects(repo: Path, env: dict[str, str]) -> int:

@@ -219,15 +219,17 @@ class _Inputs:
         for candidate in {value, value.split("=", 1)[-1]}:
             if os.path.isabs(candidate):
                 continue  # kustomize refuses absolute paths; nothing to read
-            path = Path(os.path.normpath(directory / candidate))
+            # string paths (os.path), not pathlib: this runs for every string of every kustomization
+            path = os.path.normpath(os.path.join(directory, candidate))
             try:
-                if not path.exists():
+                if not os.path.exists(path):
                     continue
-                if not path.resolve().is_relative_to(self.boundary):
-                    raise _Uncacheable(f"{path} is outside {self.boundary}")
+                inside = _inside(os.path.realpath(path), str(self.boundary))
             except (OSError, ValueError):
                 continue
-            yield path
+            if not inside:
+                raise _Uncacheable(f"{path} is outside {self.boundary}")
+            yield Path(path)
 
     def _read(self, path: Path) -> bytes:
         """The bytes of a regular file; anything else makes the render uncacheable."""
@@ -278,6 +280,11 @@ class _Inputs:
                     self._tree(target)
                 else:
                     self._read(target)
+
+
+def _inside(real: str, boundary: str) -> bool:
+    """Whether the resolved path ``real`` is ``boundary`` (resolved) or below it."""
+    return real == boundary or real.startswith(boundary if boundary.endswith(os.sep) else boundary + os.sep)
 
 
 def _kustomization_file(directory: Path) -> Path | None:
