@@ -90,10 +90,39 @@ class Policy:
         """The policy as plain JSON data."""
         return dataclasses.asdict(self)
 
+    @classmethod
+    def from_dump(cls, data: dict[str, Any]) -> Policy:
+        """The inverse of :meth:`model_dump` (for data it wrote; anything else raises)."""
+        return cls(
+            version=data["version"], kubernetes_version=data["kubernetes_version"],
+            required_labels=list(data["required_labels"]), allowed_registries=list(data["allowed_registries"]),
+            environments={name: EnvironmentPolicy(**env) for name, env in data["environments"].items()},
+            rules={rule_id: RuleSetting(**setting) for rule_id, setting in data["rules"].items()},
+            exclude=list(data["exclude"]),
+        )
 
-def load_policy(path: Path) -> Policy:
+
+def load_policy(path: Path, *, cache_dir: Path | None = None) -> Policy:
     """Read a policy file; errors carry the file and line, and a severity override for a rule id that
-    does not exist is an error (a typo would otherwise leave the rule at its default silently)."""
+    does not exist is an error (a typo would otherwise leave the rule at its default silently).
+
+    With ``cache_dir``, a file whose exact bytes passed these checks before (with this inferops version)
+    is taken from the result there instead of being validated again: validating needs pydantic and
+    ruamel.yaml, whose imports cost more than a small run's checks. Only valid files are stored, so every
+    error is still found and reported the same way.
+    """
+    from inferops.policy_cache import PolicyCache
+
+    cache = PolicyCache(cache_dir, path) if cache_dir is not None else None
+    if cache is not None and (known := cache.get()) is not None:
+        return known
+    policy = _validated(path)
+    if cache is not None:
+        cache.put(policy)
+    return policy
+
+
+def _validated(path: Path) -> Policy:
     import difflib
 
     from inferops import policy_schema

@@ -97,7 +97,8 @@ def run(options: Options) -> Report:
     """Validate ``options.paths``; raises :class:`InferopsError` for usage and configuration errors."""
     cwd = options.cwd.resolve()
     policy_file = policy_path(options.policy, options.paths, cwd)
-    policy = load_policy(_user_path(cwd, policy_file)) if policy_file is not None else Policy()
+    policy = Policy() if policy_file is None else load_policy(
+        _user_path(cwd, policy_file), cache_dir=_policy_cache() if options.render_cache else None)
     version = options.kubernetes_version or policy.kubernetes_version or DEFAULT_KUBERNETES_VERSION
     schema = _schema_checker(options, cwd, version)
     exclusions = Exclusions((*policy.exclude, *options.exclude),
@@ -354,6 +355,13 @@ def _check(manifests: list[Manifest], schema: SchemaChecker | None, checks: list
     if families:
         findings.extend(run_rules(manifests, ctx, families, results))
     return findings
+
+
+def _policy_cache() -> Path:
+    """Where policy files that passed validation are remembered (``--no-cache`` turns it off)."""
+    from inferops.policy_cache import default_directory
+
+    return default_directory()
 
 
 def _results_directory() -> Path:
