@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from inferops.shapes import string_values
+from inferops.shapes import may_contain, string_values
 from inferops.validate.manifest import JsonPath, Manifest
 
 _PLACEHOLDER = re.compile(
@@ -25,6 +25,9 @@ def is_placeholder(value: Any) -> bool:
     return isinstance(value, str) and _PLACEHOLDER.search(value) is not None
 
 
+#: Text every placeholder contains (a quick test before walking an object's strings).
+_PLACEHOLDER_START = re.compile(r"[$<]|\{\{")
+
 #: Keys whose strings are scripts, where ``$VAR`` is the shell's own expansion, not a placeholder.
 _SCRIPT_KEYS = frozenset({"command", "args"})
 
@@ -33,6 +36,8 @@ def placeholders(manifests: Iterable[Manifest]) -> Iterator[tuple[Manifest, Json
     """Every placeholder string value (not key) in the objects, with its path; scripts (``command``,
     ``args``, multi-line strings) are left out, their ``$VAR`` is the shell's."""
     for m in manifests:
+        if not may_contain(m.data, _PLACEHOLDER_START):
+            continue
         for path, text in string_values(m.data):
             if is_placeholder(text) and "\n" not in text and not _SCRIPT_KEYS & {p for p in path if isinstance(p, str)}:
                 yield m, path, text

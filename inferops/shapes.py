@@ -3,6 +3,8 @@ manifests, kustomizations or CRDs never crash on it (the schema check reports th
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,3 +29,18 @@ def string_values(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple
     elif isinstance(node, list):
         for i, value in enumerate(node):
             yield from string_values(value, (*path, i))
+
+
+def may_contain(node: Any, needles: re.Pattern[str]) -> bool:
+    """Whether a string below ``node`` could hold a match of ``needles``: a quick test (``json.dumps`` runs
+    in C) that lets a check skip walking an object that cannot match.
+
+    ``needles`` must only find plain text that JSON does not escape (no quotes, backslashes or control
+    characters), so a string holding it shows it in the dump too; keys are searched as well, which only
+    makes the answer ``True`` more often. Data JSON cannot encode answers ``True``.
+    """
+    try:
+        text = json.dumps(node, ensure_ascii=False, check_circular=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return True
+    return needles.search(text) is not None

@@ -3,7 +3,11 @@ Schema in schemas/ matching the pydantic model."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -11,7 +15,7 @@ import pytest
 import yaml
 
 from inferops.errors import InferopsError
-from inferops.policy import POLICY_FILENAME, Policy, find_policy, load_policy
+from inferops.policy import POLICY_FILENAME, EnvironmentPolicy, Policy, RuleSetting, find_policy, load_policy
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "policy.schema.json"
 
@@ -140,3 +144,71 @@ def test_the_generated_repositories_policy_is_valid(tmp_path: Path) -> None:
     policy = load_policy(tmp_path / "repo" / POLICY_FILENAME)
     assert policy.environment("prod").require_pinned_revision is True
     assert policy.allowed_registries
+
+
+def test_the_policy_a_run_uses_mirrors_the_file_format_field_for_field() -> None:
+    from inferops import policy_schema
+
+    assert Policy() == Policy.model_validate({})
+    pairs = ((Policy, policy_schema.Policy), (EnvironmentPolicy, policy_schema.EnvironmentPolicy),
+             (RuleSetting, policy_schema.RuleSetting))
+    for runtime, model in pairs:
+        assert [f.name for f in dataclasses.fields(runtime)] == list(model.model_fields)
+    loaded = Policy.model_validate(yaml.safe_load(EXAMPLE))
+    assert loaded.environments["dev"] == EnvironmentPolicy(gpu_budget=2)
+    assert loaded.rules["probes-missing"] == RuleSetting("error")
+    assert Policy.model_validate({"environments": {"x": {}}}).environments["x"] == EnvironmentPolicy()
+
+
+def test_a_run_without_a_policy_file_does_not_import_pydantic(tmp_path: Path) -> None:
+    """pydantic is only needed to validate a policy file (its import is a fifth of a small run)."""
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", encoding="utf-8")
+    probe = ("import sys; from inferops.cli import main; code = main(['validate', 'cm.yaml', '-o', '/dev/null']); "
+             "print(code, 'pydantic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["0", "False"], done.stderr
+
+
+def test_a_valid_policy_file_is_validated_once_and_every_edit_or_error_afresh(tmp_path: Path) -> None:
+    from inferops import policy_cache
+
+    cache = tmp_path / "cache"
+    path = _write(tmp_path, EXAMPLE)
+    first = load_policy(path, cache_dir=cache)
+    assert first == load_policy(path) and len(list(cache.glob("*.json"))) == 1
+    assert policy_cache.PolicyCache(cache, path).get() == first  # the next run takes it from there
+    edited = EXAMPLE.replace("gpu_budget: 16", "gpu_budget: 8")
+    path.write_text(edited, encoding="utf-8")
+    assert load_policy(path, cache_dir=cache).environment("prod").gpu_budget == 8
+    path.write_text(edited + "allowed_registrys: [a]\n", encoding="utf-8")
+    for _ in range(2):  # an invalid file is never stored: the error comes every time
+        with pytest.raises(InferopsError, match="allowed_registrys: unknown key"):
+            load_policy(path, cache_dir=cache)
+    assert len(list(cache.glob("*.json"))) == 2
+
+
+def test_a_corrupt_cached_policy_is_validated_again(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    path = _write(tmp_path, EXAMPLE)
+    first = load_policy(path, cache_dir=cache)
+    [entry] = cache.glob("*.json")
+    stored = json.loads(entry.read_bytes())
+    forged = {**stored, "policy": {**stored["policy"], "required_labels": []}}  # checksum left stale
+    for corruption in (b"{not json", json.dumps(forged).encode()):
+        entry.write_bytes(corruption)
+        assert load_policy(path, cache_dir=cache) == first
+        assert json.loads(entry.read_bytes()) == stored
+
+
+def test_no_cache_leaves_the_policy_cache_alone(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / POLICY_FILENAME).write_text(EXAMPLE, encoding="utf-8")
+    (repo / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n", encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    command = [sys.executable, "-m", "inferops", "validate", ".", "-f", "json"]
+    fresh = subprocess.run([*command, "--no-cache"], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
+    assert not (tmp_path / "xdg" / "inferops" / "policies").exists()
+    cached = [subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, timeout=120) for _ in range(2)]
+    assert fresh.stdout == cached[0].stdout == cached[1].stdout
+    assert len(list((tmp_path / "xdg" / "inferops" / "policies").glob("*.json"))) == 1

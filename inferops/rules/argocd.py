@@ -234,14 +234,21 @@ class Placed:
     cwd: Path | None
     where: dict[int, Location] = field(default_factory=dict)
     kustomize_dirs: set[str] = field(default_factory=set)
+    #: Positions in ``manifests`` of the objects each kustomization build produced, and of the objects read
+    #: from plain files with their locations: a source is matched against these, not against every object.
+    _rendered: dict[str, list[int]] = field(default_factory=dict)
+    _plain: list[tuple[int, Location]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for m in self.manifests:
+        for position, m in enumerate(self.manifests):
             loc = location(m, self.root, self.cwd)
             if loc is not None:
                 self.where[id(m)] = loc
                 if loc.rendered:
                     self.kustomize_dirs.add(loc.path)
+                    self._rendered.setdefault(loc.path, []).append(position)
+                else:
+                    self._plain.append((position, loc))
 
     def is_kustomization(self, directory: str) -> bool:
         if directory in self.kustomize_dirs:
@@ -266,17 +273,8 @@ class Placed:
         settings = as_mapping(source.get("directory"))
         recurse = settings.get("recurse") is True
         include, exclude = settings.get("include"), settings.get("exclude")
-        out = []
-        for m in self.manifests:
-            loc = self.where.get(id(m))
-            if loc is None:
-                continue
-            if loc.rendered:
-                if loc.path == directory:
-                    out.append(m)
-                continue
-            if kustomize:
-                continue
+        positions = list(self._rendered.get(directory, ()))
+        for position, loc in () if kustomize else self._plain:
             rest = _below(loc.path, directory)
             if rest is None or (not recurse and "/" in rest):
                 continue
@@ -284,8 +282,8 @@ class Placed:
                 continue
             if isinstance(include, str) and include and not glob_match(include, rest):
                 continue
-            out.append(m)
-        return out
+            positions.append(position)
+        return [self.manifests[p] for p in sorted(positions)]
 
 
 def _is(root: Path, rel: str, test: Callable[[Path], bool]) -> bool:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from inferops.policy import Policy
+from inferops.rules.workloads import shared_views
 from inferops.validate.findings import Finding, Severity
 from inferops.validate.manifest import JsonPath, Manifest
 
@@ -132,23 +133,37 @@ def finding_for(r: Rule, severity: Severity, m: Manifest, v: Violation) -> Findi
 EXEMPTION_MISSING_REASON = "exemption-without-reason"
 
 
-def run_rules(manifests: Sequence[Manifest], ctx: Context, families: Iterable[str]) -> Iterator[Finding]:
-    """Run every registered rule of ``families`` over ``manifests``."""
-    wanted = set(families)
+def run_rules(manifests: Sequence[Manifest], ctx: Context, families: Iterable[str],
+              cache_dir: Path | None = None) -> Iterator[Finding]:
+    """Run every registered rule of ``families`` over ``manifests``. With ``cache_dir``, what the
+    per-object rules found in an object an earlier run saw is taken from :mod:`result_cache`."""
+    with shared_views():
+        yield from _run_rules(manifests, ctx, set(families), cache_dir)
+
+
+def _run_rules(manifests: Sequence[Manifest], ctx: Context, wanted: set[str],
+               cache_dir: Path | None) -> Iterator[Finding]:
     registry = load_all_rules()
+    # which objects carry any exemption, looked up once rather than once per rule (most carry none)
+    exemptions = [any(key.startswith(EXEMPT_PREFIX) for key in m.annotations) for m in manifests]
     if registry[EXEMPTION_MISSING_REASON].family in wanted:
         for m in manifests:
             yield from _bad_exemptions(m)
-    for r in registry.values():
-        check = r.check
-        severity = effective_severity(r, ctx.policy)
-        if r.family not in wanted or check is None or severity is None:
-            continue
+    active = [(r, check, severity) for r in registry.values()
+              if r.family in wanted and (check := r.check) is not None
+              and (severity := effective_severity(r, ctx.policy)) is not None]
+    known = _per_object(manifests, ctx, wanted, [r for r, _, _ in active if r.scope == "object"], exemptions,
+                        cache_dir) if cache_dir is not None else None
+    for r, check, severity in active:
         if r.scope == "object":
-            for m in manifests:
-                if _exempt(m, r.id):
+            for i, (m, exempt) in enumerate(zip(manifests, exemptions)):
+                if known is not None:
+                    violations: Iterable[Violation] = known[i].get(r.id, ())
+                elif exempt and _exempt(m, r.id):
                     continue
-                for v in check(m, ctx):
+                else:
+                    violations = check(m, ctx)
+                for v in violations:
                     yield finding_for(r, severity, m, v)
         else:
             for v in check(manifests, ctx):
@@ -157,6 +172,41 @@ def run_rules(manifests: Sequence[Manifest], ctx: Context, families: Iterable[st
                     raise ValueError(f"rule {r.id} has scope 'all' and must name the manifest of each violation")
                 if not _exempt(target, r.id):
                     yield finding_for(r, severity, target, v)
+
+
+def _per_object(manifests: Sequence[Manifest], ctx: Context, wanted: set[str], rules: list[Rule],
+                exemptions: list[bool], cache_dir: Path) -> list[dict[str, list[Violation]]]:
+    """For each object, what each per-object rule found in it (a rule it is exempt from is not run): from
+    the cache for an object seen before with the same settings, else by running the rules (and stored)."""
+    from inferops.rules.result_cache import RuleResultCache
+
+    cache = RuleResultCache(cache_dir, [
+        sorted([r.id, r.family, r.scope, str(r.severity)] for r in REGISTRY.values()), sorted(wanted),
+        ctx.policy.model_dump(), ctx.kubernetes_version,
+        str(ctx.root) if ctx.root is not None else None, str(ctx.cwd) if ctx.cwd is not None else None,
+    ])
+    out = []
+    for m, exempt in zip(manifests, exemptions):
+        key = cache.key(m)
+        stored = cache.get(key) if key is not None else None
+        if stored is not None:
+            out.append({rule_id: [Violation(message, tuple(path), hint) for message, path, hint in found]
+                        for rule_id, found in stored.items()})
+            continue
+        found = {r.id: list(r.check(m, ctx)) for r in rules
+                 if r.check is not None and not (exempt and _exempt(m, r.id))}
+        out.append(found)
+        if key is not None and all(_storable(v) for vs in found.values() for v in vs):
+            cache.put(key, {rule_id: [[v.message, list(v.path), v.hint] for v in vs]
+                            for rule_id, vs in found.items() if vs})
+    cache.save()
+    return out
+
+
+def _storable(v: Violation) -> bool:
+    """Whether ``v`` comes back the same from JSON."""
+    return v.manifest is None and isinstance(v.message, str) and isinstance(v.hint, (str, type(None))) \
+        and all(isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool)) for p in v.path)
 
 
 def _exempt(m: Manifest, rule_id: str) -> bool:

@@ -28,6 +28,7 @@ from inferops.rules.workloads import (
     dig,
     pod_containers,
     pod_specs,
+    view,
 )
 from inferops.shapes import as_list, as_mapping
 from inferops.validate.manifest import Manifest
@@ -48,6 +49,10 @@ def gpu_resources(container: Container) -> dict[str, Any]:
 
 def gpu_count(container: Container) -> int:
     """How many GPU devices (whole GPUs or MIG slices) the container gets; unparsable quantities count 0."""
+    return view(container.data, "gpu_count", lambda: _gpu_count(container))
+
+
+def _gpu_count(container: Container) -> int:
     total = 0
     for name, value in gpu_resources(container).items():
         quantity = parse_quantity(value)
@@ -86,6 +91,10 @@ def serving_containers(m: Manifest) -> Iterator[Container]:
     """Long-running GPU containers that serve a model: regular containers of the serving pods of
     :data:`SERVING_KINDS` (the leader of a LeaderWorkerSet: when no leaderTemplate is given the
     workerTemplate is used for the leader too), minus notebooks and training runs."""
+    return iter(view(m.data, "serving_containers", lambda: tuple(_serving_containers(m))))
+
+
+def _serving_containers(m: Manifest) -> Iterator[Container]:
     if m.kind not in SERVING_KINDS:
         return
     has_leader = dig(m.data, ("spec", "leaderWorkerTemplate", "leaderTemplate")) is not None

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from inferops.rules.gpu_facts import whole_number
-from inferops.rules.workloads import Container
+from inferops.rules.workloads import Container, view
 from inferops.shapes import as_list
 
 Runtime = Literal["vllm", "tgi"]
@@ -130,6 +130,10 @@ def command_line(container: Container, env: dict[str, str]) -> list[str]:
 
 def server_of(container: Container) -> Server | None:
     """The vLLM or TGI server a container runs, or ``None`` when it runs neither (or cannot tell)."""
+    return view(container.data, "server_of", lambda: _server_of(container))
+
+
+def _server_of(container: Container) -> Server | None:
     env = container_env(container)
     argv = command_line(container, env)
     image = str(container.data.get("image") or "").lower()

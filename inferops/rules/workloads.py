@@ -8,9 +8,10 @@ ServingRuntime, ClusterServingRuntime, LLMInferenceService) and Kubeflow Noteboo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from inferops.validate.manifest import JsonPath, Manifest
 
@@ -161,7 +162,45 @@ def _expand(data: Any, path: tuple[str, ...], at: JsonPath = ()) -> Iterator[tup
         yield from _expand(data[head], rest, (*at, head))
 
 
+T = TypeVar("T")
+#: Views of objects computed during one :func:`shared_views` block, by ``id`` of the data they read (the
+#: data is held too, so the ``id`` cannot be reused while the block lasts); ``None`` outside a block.
+_views: dict[int, tuple[Any, dict[Any, Any]]] | None = None
+
+
+@contextmanager
+def shared_views() -> Iterator[None]:
+    """Within the block, each object's pods and containers (and what :func:`view` is asked for) are worked
+    out once, not once per rule: a run's rules only read the objects, so the answers cannot change."""
+    global _views
+    outer = _views
+    if outer is None:
+        _views = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _views = None
+
+
+def view(data: Any, name: Any, compute: Callable[[], T]) -> T:
+    """``compute()``, remembered for ``data`` under ``name`` inside a :func:`shared_views` block."""
+    if _views is None:
+        return compute()
+    entry = _views.get(id(data))
+    if entry is None or entry[0] is not data:
+        entry = _views[id(data)] = (data, {})
+    found = entry[1]
+    if name not in found:
+        found[name] = compute()
+    return found[name]
+
+
 def pod_specs(m: Manifest) -> Iterator[PodSpec]:
+    return iter(view(m.data, "pod_specs", lambda: tuple(_pod_specs(m))))
+
+
+def _pod_specs(m: Manifest) -> Iterator[PodSpec]:
     for site in POD_SPEC_PATHS.get(m.kind, ()):
         for spec, path in _expand(m.data, site.path):
             if isinstance(spec, dict):
@@ -184,5 +223,5 @@ def pod_containers(pod: PodSpec, lists: tuple[str, ...] = CONTAINER_LISTS) -> It
 
 
 def containers(m: Manifest, lists: tuple[str, ...] = CONTAINER_LISTS) -> Iterator[Container]:
-    for pod in pod_specs(m):
-        yield from pod_containers(pod, lists)
+    return iter(view(m.data, ("containers", lists),
+                     lambda: tuple(c for pod in pod_specs(m) for c in pod_containers(pod, lists))))

@@ -37,11 +37,29 @@ class Sources:
         self.strict = strict
         self._files = files or LoadedFiles(lambda path: display_path(path, cwd), strict=strict)
         self._loaded: dict[Path, LoadResult] = {}
+        self._by_kind: dict[Path, dict[str, list[Manifest]]] = {}
+        self._is_file: dict[Path, bool] = {}
 
     def load(self, path: Path) -> LoadResult:
         if path not in self._loaded:
             self._loaded[path] = self._files.load(path)
         return self._loaded[path]
+
+    def is_file(self, path: Path) -> bool:
+        """``path.is_file()``, asked once per run: every overlay of a base names the base's files."""
+        found = self._is_file.get(path)
+        if found is None:
+            found = self._is_file[path] = path.is_file()
+        return found
+
+    def of_kind(self, path: Path, kind: str) -> list[Manifest]:
+        """The documents of ``path`` whose kind is ``kind``."""
+        by_kind = self._by_kind.get(path)
+        if by_kind is None:
+            by_kind = self._by_kind[path] = {}
+            for m in self.load(path).manifests:
+                by_kind.setdefault(m.kind, []).append(m)
+        return by_kind.get(kind, [])
 
     @property
     def limits(self) -> Limits:
@@ -61,6 +79,13 @@ def rendered_manifests(rendered: Rendered, root: Kustomization, sources: Sources
     root_file = display_path(root.file, sources.cwd)
     result = load_documents(rendered.text, root_file, strict=False, limits=sources.limits)
     render_root = display_path(root.dir, sources.cwd)
+    readable: dict[Path, bool] = {}  # kustomizations the transformations name, inside the repository or root
+
+    def may_read(path: Path) -> bool:
+        if path not in readable:
+            readable[path] = path.is_relative_to(sources.cwd) or path.is_relative_to(root.dir)
+        return readable[path]
+
     for manifest in result.manifests:
         manifest.render_root = render_root
         manifest.line = None
@@ -71,7 +96,7 @@ def rendered_manifests(rendered: Rendered, root: Kustomization, sources: Sources
             source = _point_at_source(manifest, origin, rendered.origin_base, sources)
             attach(manifest, source, transformations, rendered.origin_base,
                    lambda path: sources.load(path).manifests, lambda path: display_path(path, sources.cwd),
-                   lambda path: path.is_relative_to(sources.cwd) or path.is_relative_to(root.dir))
+                   may_read)
     return result
 
 
@@ -87,8 +112,8 @@ def _point_at_source(manifest: Manifest, origin: dict[str, Any], base: Path, sou
         return None
     if isinstance(origin.get("path"), str):
         path = _resolve(base, origin["path"])
-        if path.is_file():
-            source = _match(manifest, sources.load(path).manifests)
+        if sources.is_file(path):
+            source = _match(manifest, sources.of_kind(path, manifest.kind))
             _adopt(manifest, source, path, sources)
             return source
         return None
@@ -104,9 +129,9 @@ def _resolve(base: Path, relative: str) -> Path:
     return Path(os.path.normpath(base / relative))
 
 
-def _match(rendered: Manifest, candidates: list[Manifest]) -> Manifest | None:
-    """The source document of ``rendered``: same kind, and the longest name contained in its name."""
-    same_kind = [m for m in candidates if m.kind == rendered.kind]
+def _match(rendered: Manifest, same_kind: list[Manifest]) -> Manifest | None:
+    """The source document of ``rendered`` among those of its kind: the only one, else the one with the
+    longest name contained in its name."""
     if len(same_kind) == 1:
         return same_kind[0]
     named = [m for m in same_kind if m.name and m.name in rendered.name]

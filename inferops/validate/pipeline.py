@@ -97,7 +97,8 @@ def run(options: Options) -> Report:
     """Validate ``options.paths``; raises :class:`InferopsError` for usage and configuration errors."""
     cwd = options.cwd.resolve()
     policy_file = policy_path(options.policy, options.paths, cwd)
-    policy = load_policy(_user_path(cwd, policy_file)) if policy_file is not None else Policy()
+    policy = Policy() if policy_file is None else load_policy(
+        _user_path(cwd, policy_file), cache_dir=_policy_cache() if options.render_cache else None)
     version = options.kubernetes_version or policy.kubernetes_version or DEFAULT_KUBERNETES_VERSION
     schema = _schema_checker(options, cwd, version)
     exclusions = Exclusions((*policy.exclude, *options.exclude),
@@ -116,7 +117,8 @@ def run(options: Options) -> Report:
         _render(plan, options, cwd, files, got, tally)
         tally.stage = f"checking {len(got.manifests)} objects"
         ctx = Context(policy=policy, kubernetes_version=version, root=repository_root(options.paths, cwd), cwd=cwd)
-        findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx)]
+        results = _results_directory() if options.render_cache else None
+        findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx, results)]
     if "render" not in options.checks:
         findings = [f for f in findings if f.family != "render"]
     findings = one_per_cause(_dedupe(_apply_policy(findings, policy)))
@@ -207,7 +209,7 @@ def _note_skipped(plan: Plan, cwd: Path, got: _Collected) -> None:
 def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _Collected, tally: _Tally) -> None:
     from inferops.rules.core import RENDER_FAILED, RENDER_SKIPPED
     from inferops.validate.closure import closure_of
-    from inferops.validate.render import RenderSettings, find_kustomize, render_all
+    from inferops.validate.render import RenderSettings, find_kustomize, iter_renders
 
     for chart in plan.charts:
         where = display_path(chart, cwd)
@@ -237,7 +239,7 @@ def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _C
         def done(_rendered: object) -> None:
             tally.rendered += 1
 
-        renders = render_all([c.root.dir for c in renderable], tool, settings, cache, on_done=done)
+        renders = iter_renders([c.root.dir for c in renderable], tool, settings, cache, on_done=done)
         for c, result in zip(renderable, renders):
             root = c.root
             if result.error is not None:
@@ -347,12 +349,27 @@ def _schema_checker(options: Options, cwd: Path, version: str) -> SchemaChecker 
     ))
 
 
-def _check(manifests: list[Manifest], schema: SchemaChecker | None, checks: list[str], ctx: Context) -> list[Finding]:
+def _check(manifests: list[Manifest], schema: SchemaChecker | None, checks: list[str], ctx: Context,
+           results: Path | None) -> list[Finding]:
     findings = list(schema.check_all(manifests)) if schema is not None else []
     families = [f for f in checks if f in RULE_FAMILIES]
     if families:
-        findings.extend(run_rules(manifests, ctx, families))
+        findings.extend(run_rules(manifests, ctx, families, results))
     return findings
+
+
+def _policy_cache() -> Path:
+    """Where policy files that passed validation are remembered (``--no-cache`` turns it off)."""
+    from inferops.policy_cache import default_directory
+
+    return default_directory()
+
+
+def _results_directory() -> Path:
+    """Where what the per-object rules found is kept between runs (``--no-cache`` turns it off)."""
+    from inferops.rules.result_cache import default_directory
+
+    return default_directory()
 
 
 def _core(rule: Rule, message: str, file: str, line: int | None = None) -> Finding:

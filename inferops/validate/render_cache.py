@@ -75,16 +75,21 @@ class RenderCache:
         self._tool = _tool_identity(tool)
         self._lock = threading.Lock()
         self.hits = 0
+        #: Files already read by this run's lookups, with their parsed YAML: the overlays of one base all
+        #: read the base, and reading and parsing it once per run is enough to look them up.
+        self._seen = _Seen()
 
-    def key(self, root: Path) -> str | None:
-        """The key of ``root``'s render, or ``None`` when its inputs cannot all be known."""
+    def key(self, root: Path, *, fresh: bool = False) -> str | None:
+        """The key of ``root``'s render, or ``None`` when its inputs cannot all be known. A lookup may
+        reuse what this run already read; ``fresh`` reads every input again (the check after a render
+        that its inputs did not change while it ran)."""
         boundary = self._boundary(root)
         if boundary is None:
             return None
         digest = hashlib.sha256()
         digest.update(json.dumps([FORMAT, __version__, self._tool, str(root)]).encode())
         try:
-            for path, content in sorted(_Inputs(boundary).of(root).items()):
+            for path, content in sorted(_Inputs(boundary, None if fresh else self._seen).of(root).items()):
                 digest.update(f"\0{path}\0{len(content)}\0".encode())
                 digest.update(content)
         except (_Uncacheable, OSError, RecursionError):
@@ -144,12 +149,35 @@ def _tool_identity(command: tuple[str, ...]) -> list[Any]:
         return [list(command), str(binary)]
 
 
+class _Seen:
+    """Bytes and parsed YAML of files read earlier in the run (shared by the render threads), reused only
+    while the file's size, modification and change times and inode are those it was read with."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.bytes: dict[str, tuple[tuple[int, ...], bytes]] = {}
+        self.yaml: dict[str, tuple[bytes, Any]] = {}
+
+    def get(self, key: str, info: os.stat_result) -> bytes | None:
+        known = self.bytes.get(key)
+        return known[1] if known is not None and known[0] == _signature(info) else None
+
+    def put(self, key: str, info: os.stat_result, content: bytes) -> None:
+        with self.lock:
+            self.bytes[key] = (_signature(info), content)
+
+
+def _signature(info: os.stat_result) -> tuple[int, ...]:
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev
+
+
 class _Inputs:
     """Every file one render reads, by path, with its bytes."""
 
-    def __init__(self, boundary: Path) -> None:
+    def __init__(self, boundary: Path, seen: _Seen | None = None) -> None:
         self.boundary = boundary
         self.files: dict[str, bytes] = {}
+        self.seen = seen
 
     def of(self, root: Path) -> dict[str, bytes]:
         pending, seen = [root], set()
@@ -191,15 +219,17 @@ class _Inputs:
         for candidate in {value, value.split("=", 1)[-1]}:
             if os.path.isabs(candidate):
                 continue  # kustomize refuses absolute paths; nothing to read
-            path = Path(os.path.normpath(directory / candidate))
+            # string paths (os.path), not pathlib: this runs for every string of every kustomization
+            path = os.path.normpath(os.path.join(directory, candidate))
             try:
-                if not path.exists():
+                if not os.path.exists(path):
                     continue
-                if not path.resolve().is_relative_to(self.boundary):
-                    raise _Uncacheable(f"{path} is outside {self.boundary}")
+                inside = _inside(os.path.realpath(path), str(self.boundary))
             except (OSError, ValueError):
                 continue
-            yield path
+            if not inside:
+                raise _Uncacheable(f"{path} is outside {self.boundary}")
+            yield Path(path)
 
     def _read(self, path: Path) -> bytes:
         """The bytes of a regular file; anything else makes the render uncacheable."""
@@ -210,17 +240,29 @@ class _Inputs:
                 raise _Uncacheable(f"{path} is not a regular file")
             if info.st_size > MAX_FILE_BYTES or len(self.files) >= MAX_FILES:
                 raise _Uncacheable("inputs too large")
-            self.files[key] = path.read_bytes()
+            known = self.seen.get(key, info) if self.seen is not None else None
+            self.files[key] = known if known is not None else path.read_bytes()
+            if self.seen is not None and known is None:
+                self.seen.put(key, info, self.files[key])
         return self.files[key]
 
     def _yaml(self, path: Path) -> Any:
+        """The file's YAML (read-only: a parse may be shared with other lookups of the run)."""
         import yaml
 
+        content = self._read(path)
+        known = self.seen.yaml.get(str(path)) if self.seen is not None else None
+        if known is not None and known[0] is content:  # parsed from these very bytes
+            return known[1]
         try:
-            docs = list(yaml.load_all(self._read(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+            docs = list(yaml.load_all(content, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
         except (yaml.YAMLError, ValueError) as err:
             raise _Uncacheable(f"{path} does not parse") from err
-        return docs[0] if len(docs) == 1 else docs
+        parsed = docs[0] if len(docs) == 1 else docs
+        if self.seen is not None:
+            with self.seen.lock:
+                self.seen.yaml[str(path)] = (content, parsed)
+        return parsed
 
     def _tree(self, directory: Path) -> None:
         for dirpath, _dirnames, filenames in os.walk(directory):
@@ -238,6 +280,11 @@ class _Inputs:
                     self._tree(target)
                 else:
                     self._read(target)
+
+
+def _inside(real: str, boundary: str) -> bool:
+    """Whether the resolved path ``real`` is ``boundary`` (resolved) or below it."""
+    return real == boundary or real.startswith(boundary if boundary.endswith(os.sep) else boundary + os.sep)
 
 
 def _kustomization_file(directory: Path) -> Path | None:

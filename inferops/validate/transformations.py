@@ -19,6 +19,7 @@ transformer, and the one that explains the field is looked up in its kustomizati
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -59,9 +60,27 @@ def pop_yaml_annotation(manifest: Manifest, name: str) -> Any:
     raw = annotations.pop(name)
     if not annotations:
         del manifest.metadata["annotations"]
+    if not isinstance(raw, str):
+        return None
+    return _parse_annotation(raw) if len(raw) <= _CACHED_ANNOTATION_SIZE else _parse_yaml(raw)
+
+
+#: Annotations kustomize writes are a few lines; a longer one (a user's own) is parsed without caching.
+_CACHED_ANNOTATION_SIZE = 2048
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_annotation(raw: str) -> Any:
+    """The YAML value of an annotation kustomize added. Cached: the objects of one base rendered by many
+    overlays carry the same text, and parsing it again for each costs more than the rest of the render's
+    reading. Callers only read the value (it is shared between the objects carrying the same text)."""
+    return _parse_yaml(raw)
+
+
+def _parse_yaml(raw: str) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: one small map per rendered object
     try:
-        return yaml.load(raw, Loader=loader) if isinstance(raw, str) else None  # noqa: S506 -- a safe loader
+        return yaml.load(raw, Loader=loader)  # noqa: S506 -- a safe loader
     except yaml.YAMLError:
         return None
 
@@ -84,7 +103,7 @@ def attach(manifest: Manifest, source: Manifest | None, transformations: list[di
     rendered = manifest.data
     original = source.data if source is not None else None
     steps = [(path, str(as_mapping(e.get("configuredBy")).get("kind"))) for e in transformations
-             if readable(path := Path(os.path.normpath(base / e["configuredIn"])))]
+             if readable(path := _configured_in(base, e["configuredIn"]))]
     if not steps:
         return
 
@@ -102,6 +121,12 @@ def attach(manifest: Manifest, source: Manifest | None, transformations: list[di
         return _key_line(kustomization, _KEYS.get(kind, ()), load, display)
 
     manifest.introduced_at = introduced_at
+
+
+@functools.lru_cache(maxsize=4096)
+def _configured_in(base: Path, relative: str) -> Path:
+    """The kustomization a transformations entry names (every object of a render names the same few)."""
+    return Path(os.path.normpath(base / relative))
 
 
 def _value(data: Any, path: JsonPath) -> Any:

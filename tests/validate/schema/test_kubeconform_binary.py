@@ -12,6 +12,7 @@ a binary is already there: ``$INFEROPS_KUBECONFORM``, or the one ``python bench/
 
 import importlib.util
 import json
+import re
 import subprocess
 from collections import defaultdict
 from pathlib import Path
@@ -83,3 +84,18 @@ def test_engine_kubeconform_agrees_with_the_binary_on_every_fixture(
     assert len(direct) >= 30
     differing = {name: (direct[name], through_engine[name]) for name in direct if direct[name] != through_engine[name]}
     assert differing == {}
+
+
+def test_self_contained_schemas_stand_alone_and_give_the_same_verdicts(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The benchmark's schemas (every ``$ref`` inlined, one file per kind) refer to nothing outside their
+    own file, and the binary reaches the same verdict on every fixture with them as with the shared
+    ``_definitions.json``."""
+    base = tmp_path_factory.getbasetemp() / "schemas"
+    standalone = setup.standalone_schemas(KUBERNETES_VERSION, base)
+    for schema in Path(standalone).parent.glob("*.json"):
+        text = schema.read_text(encoding="utf-8")
+        local = json.loads(text).get("$defs", {})
+        refs = set(re.findall(r'"\$ref": "([^"]*)"', text))
+        assert {ref for ref in refs if ref.removeprefix("#/$defs/") not in local} == set(), schema.name
+    shared = setup.local_schemas(KUBERNETES_VERSION, base, strict=True)
+    assert binary_verdicts(True, False, standalone) == binary_verdicts(True, False, shared)

@@ -1,0 +1,75 @@
+"""Policy files that passed validation before, by their exact bytes, so a run need not validate them again.
+
+Validating a policy file takes pydantic and ruamel.yaml, whose imports alone cost more than the checks
+of a small repository. A file's validated content is stored under a SHA-256 of inferops' version, the
+cache format and the file's bytes, in ``$XDG_CACHE_HOME/inferops/policies`` (else
+``~/.cache/inferops/policies``), with a checksum, written atomically. Only files that passed are stored:
+an invalid file is validated (and its error reported) every time. ``--no-cache`` bypasses it, a corrupt
+entry is ignored and rewritten, deleting the directory is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from inferops import __version__
+from inferops.policy import Policy
+
+FORMAT = 1
+
+
+def default_directory() -> Path:
+    """``$XDG_CACHE_HOME/inferops/policies``, else ``~/.cache/inferops/policies``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "inferops" / "policies"
+
+
+class PolicyCache:
+    """The stored validation of one policy file, as it is now."""
+
+    def __init__(self, directory: Path, path: Path) -> None:
+        try:
+            content = path.read_bytes() if path.is_file() else None
+        except OSError:
+            content = None  # validation reports it
+        self.key = None if content is None else hashlib.sha256(
+            json.dumps([FORMAT, __version__]).encode() + b"\0" + content).hexdigest()
+        self.entry = directory / f"{self.key}.json" if self.key is not None else None
+
+    def get(self) -> Policy | None:
+        if self.entry is None:
+            return None
+        try:
+            document = json.loads(self.entry.read_bytes())
+            data: dict[str, Any] = document["policy"]
+            if document.get("format") != FORMAT or document.get("sha256") != _checksum(data):
+                raise ValueError("unexpected or corrupt entry")
+            return Policy.from_dump(data)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def put(self, policy: Policy) -> None:
+        if self.entry is None:
+            return
+        data = policy.model_dump()
+        try:
+            self.entry.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.entry.parent, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    json.dump({"format": FORMAT, "policy": data, "sha256": _checksum(data)}, stream)
+                os.replace(temporary, self.entry)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+
+
+def _checksum(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
