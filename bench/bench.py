@@ -234,6 +234,18 @@ def machine() -> str:
             f"{platform.python_version()}, load average {load:.1f} at start")
 
 
+def compile_bytecode() -> None:
+    """Compile inferops' modules as ``pip install`` does. An editable install under
+    ``PYTHONDONTWRITEBYTECODE`` (as on the development machines) has no ``.pyc`` files and would compile ~40
+    modules on every start, ~65 ms that no installed copy pays; reading bytecode needs no writing, so the
+    flag does not matter once they exist."""
+    import compileall
+
+    import inferops
+
+    compileall.compile_dir(str(Path(inferops.__file__).parent), quiet=1, force=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median reported)")
@@ -243,6 +255,7 @@ def main() -> int:
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="inferops-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    compile_bytecode()
     print(f"machine: {machine()}\ncorpora in {work}\n", flush=True)
     rows: list[Row] = []
     if args.only in (None, "schema"):
