@@ -131,3 +131,24 @@ def test_a_second_kustomization_file_is_never_answered_from_the_render_cache(tmp
     (root / second).write_text("resources: [cm.yaml]\n", encoding="utf-8")  # kustomize: "multiple files"
     again = render_cached(root, tool, cache)
     assert again.error is not None and "multiple kustomization files" in again.error
+
+
+def test_a_cache_directory_inside_the_checked_repository_is_never_used(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI that keeps ``XDG_CACHE_HOME`` in its workspace would let a pull request commit cache files whose
+    entries answer "no findings" for its own objects: such a directory is neither read nor written."""
+    import yaml
+
+    from inferops.validate.pipeline import Options, run
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "app.yaml").write_text(yaml.safe_dump(latest()[0].data), encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(repo / ".cache"))
+    report = run(Options(paths=["app.yaml"], cwd=repo, checks=["gpu", "guardrails"]))
+    assert "image-tag-latest" in {f.rule_id for f in report.findings}
+    assert not (repo / ".cache").exists()
+    assert any("inside the checked repository" in note for note in report.notes)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "outside"))
+    run(Options(paths=["app.yaml"], cwd=repo, checks=["gpu", "guardrails"]))
+    assert (tmp_path / "outside" / "inferops" / "findings").is_dir()
