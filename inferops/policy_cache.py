@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from inferops import __version__
+from inferops import __version__, code_identity
 from inferops.policy import Policy
 
 FORMAT = 1
@@ -38,7 +38,7 @@ class PolicyCache:
         except OSError:
             content = None  # validation reports it
         self.key = None if content is None else hashlib.sha256(
-            json.dumps([FORMAT, __version__]).encode() + b"\0" + content).hexdigest()
+            json.dumps([FORMAT, __version__, code_identity.identity()]).encode() + b"\0" + content).hexdigest()
         self.entry = directory / f"{self.key}.json" if self.key is not None else None
 
     def get(self) -> Policy | None:
@@ -47,7 +47,8 @@ class PolicyCache:
         try:
             document = json.loads(self.entry.read_bytes())
             data: dict[str, Any] = document["policy"]
-            if document.get("format") != FORMAT or document.get("sha256") != _checksum(data):
+            if document.get("format") != FORMAT or document.get("sha256") != _checksum(data) \
+                    or not _well_formed(data):
                 raise ValueError("unexpected or corrupt entry")
             return Policy.from_dump(data)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -73,3 +74,27 @@ class PolicyCache:
 
 def _checksum(data: Any) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _well_formed(data: Any) -> bool:
+    """Whether ``data`` has the types :meth:`Policy.model_dump` writes (a checksum proves no origin: an
+    entry from another build or a forged one must not reach the rules with, say, a text GPU budget)."""
+    def texts(value: Any) -> bool:
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+    def environment(env: Any) -> bool:
+        budget = env.get("gpu_budget") if isinstance(env, dict) else None
+        return isinstance(env, dict) and set(env) == {"gpu_budget", "require_digest", "require_pinned_revision"} \
+            and (budget is None or (isinstance(budget, int) and not isinstance(budget, bool))) \
+            and isinstance(env["require_digest"], bool) and isinstance(env["require_pinned_revision"], bool)
+
+    return isinstance(data, dict) and data.get("version") == 1 \
+        and isinstance(data.get("kubernetes_version"), (str, type(None))) \
+        and texts(data.get("required_labels")) and texts(data.get("allowed_registries")) \
+        and texts(data.get("exclude")) \
+        and isinstance(data.get("environments"), dict) \
+        and all(isinstance(name, str) and environment(env) for name, env in data["environments"].items()) \
+        and isinstance(data.get("rules"), dict) \
+        and all(isinstance(rule_id, str) and isinstance(setting, dict) and set(setting) == {"severity"}
+                and setting["severity"] in ("error", "warning", "info", "off")
+                for rule_id, setting in data["rules"].items())

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from inferops import __version__
+from inferops import __version__, code_identity
 from inferops.validate.manifest import Manifest
 
 FORMAT = 1
@@ -46,7 +46,7 @@ class RuleResultCache:
 
     def __init__(self, directory: Path, settings: Sequence[Any]) -> None:
         """``settings``: everything besides the object that the rules' verdicts depend on (JSON-encodable)."""
-        digest = hashlib.sha256(json.dumps([FORMAT, __version__, *settings], sort_keys=True).encode()).hexdigest()
+        digest = hashlib.sha256(json.dumps([FORMAT, __version__, code_identity.identity(), *settings], sort_keys=True).encode()).hexdigest()
         self.path = directory / f"{digest}.json"
         self._stored = self._load()
         self._used: dict[str, Entry] = {}
@@ -61,7 +61,11 @@ class RuleResultCache:
         return hashlib.sha256(text.encode()).hexdigest()
 
     def get(self, key: str) -> Entry | None:
+        """The stored entry of ``key``; ``None`` also when it is not shaped as :meth:`put` stores it (a
+        checksum proves no origin: a file from another build or a forged one must not crash the run)."""
         entry = self._stored.get(key)
+        if entry is not None and not _well_formed(entry):
+            entry = None
         if entry is not None:
             self.hits += 1
             self._used[key] = entry
@@ -102,3 +106,14 @@ class RuleResultCache:
 
 def _checksum(entries: dict[str, Entry]) -> str:
     return hashlib.sha256(json.dumps(entries, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _well_formed(entry: Any) -> bool:
+    """Whether ``entry`` maps rule ids to lists of ``[message, path, hint]`` as :meth:`put` stores them."""
+    return isinstance(entry, dict) and all(
+        isinstance(rule_id, str) and isinstance(found, list) and all(
+            isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) and isinstance(v[2], (str, type(None)))
+            and isinstance(v[1], list)
+            and all(isinstance(p, str) or (isinstance(p, int) and not isinstance(p, bool)) for p in v[1])
+            for v in found)
+        for rule_id, found in entry.items())

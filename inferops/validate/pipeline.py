@@ -96,6 +96,9 @@ class _Collected:
 def run(options: Options) -> Report:
     """Validate ``options.paths``; raises :class:`InferopsError` for usage and configuration errors."""
     cwd = options.cwd.resolve()
+    cache_inside = options.render_cache and _cache_inside(repository_root(options.paths, cwd))
+    if cache_inside:
+        options = dataclasses.replace(options, render_cache=False)
     policy_file = policy_path(options.policy, options.paths, cwd)
     policy = Policy() if policy_file is None else load_policy(
         _user_path(cwd, policy_file), cache_dir=_policy_cache() if options.render_cache else None)
@@ -112,6 +115,9 @@ def run(options: Options) -> Report:
         plan = discover(options.paths, cwd, exclusions, files.load)
         got = _Collected()
         _note_policy(policy_file, options.policy, cwd, got)
+        if cache_inside:
+            got.notes.append("the cache directory ($XDG_CACHE_HOME/inferops) is inside the checked repository, where a "
+                             "change could add entries: it is neither read nor written (as with --no-cache)")
         _note_skipped(plan, cwd, got)
         _load_plain(plan, options, files, got)
         _render(plan, options, cwd, files, got, tally)
@@ -356,6 +362,14 @@ def _check(manifests: list[Manifest], schema: SchemaChecker | None, checks: list
     if families:
         findings.extend(run_rules(manifests, ctx, families, results))
     return findings
+
+
+def _cache_inside(root: Path) -> bool:
+    """Whether the user cache directory lies in the repository being checked: a change could then commit
+    cache files answering for its own objects (a checksum proves no origin), so none may be used."""
+    from inferops.rules.result_cache import default_directory
+
+    return default_directory().parent.resolve().is_relative_to(root.resolve())
 
 
 def _policy_cache() -> Path:

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from inferops import __version__
+from inferops import __version__, code_identity
 
 FORMAT = 2  # 2: the wrapper asks for transformer annotations too
 #: A render reading a file bigger than this is not cached.
@@ -87,7 +87,7 @@ class RenderCache:
         if boundary is None:
             return None
         digest = hashlib.sha256()
-        digest.update(json.dumps([FORMAT, __version__, self._tool, str(root)]).encode())
+        digest.update(json.dumps([FORMAT, __version__, code_identity.identity(), self._tool, str(root)]).encode())
         try:
             for path, content in sorted(_Inputs(boundary, None if fresh else self._seen).of(root).items()):
                 digest.update(f"\0{path}\0{len(content)}\0".encode())
@@ -191,6 +191,9 @@ class _Inputs:
             kustomization = _kustomization_file(directory)
             if kustomization is None:
                 raise _Uncacheable(f"no kustomization in {directory}")
+            if sum((directory / name).is_file() for name in KUSTOMIZATION_FILES) > 1:
+                # kustomize refuses to build ("Found multiple kustomization files"); the key reads only one
+                raise _Uncacheable(f"several kustomization files in {directory}")
             doc = self._yaml(kustomization)
             if not isinstance(doc, dict) or doc.get("helmCharts") or doc.get("helmGlobals") \
                     or doc.get("helmChartInflationGenerator"):
