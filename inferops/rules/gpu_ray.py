@@ -138,16 +138,17 @@ def _ray_gpus(group: dict[str, Any], container_gpus: int) -> int:
     return container_gpus
 
 
-def _needs(m: Manifest, which: str) -> tuple[int, list[LlmDeployment]] | None:
+def _shortfall(m: Manifest, which: str) -> tuple[str, int, int] | None:
+    """When the replicas ``which`` names (``min_replicas`` or ``max_replicas``) of every LLM model need more
+    GPUs than the Ray cluster offers at its largest: (how they add up, GPUs wanted, GPUs offered)."""
     config = serve_config(m)
     deployments = list(llm_deployments(config)) if config is not None else []
-    if not deployments:
+    wanted = sum(getattr(d, which) * d.gpus_per_replica for d in deployments)
+    offered = cluster_gpus(m, grown=True) if deployments else 0
+    if not deployments or wanted <= offered:
         return None
-    return sum(getattr(d, which) * d.gpus_per_replica for d in deployments), deployments
-
-
-def _describe(deployments: list[LlmDeployment], which: str) -> str:
-    return " + ".join(f"{getattr(d, which)} × {d.gpus_per_replica} GPU(s) for {d.model}" for d in deployments)
+    return " + ".join(f"{getattr(d, which)} × {d.gpus_per_replica} GPU(s) for {d.model}" for d in deployments), \
+        wanted, offered
 
 
 @rule("ray-llm-gpus-insufficient", family=FAMILY, severity=Severity.ERROR,
@@ -155,28 +156,20 @@ def _describe(deployments: list[LlmDeployment], which: str) -> str:
       hint="give the worker group more GPUs or replicas (maxReplicas with autoscaling), or lower min_replicas, "
            "tensor_parallel_size or pipeline_parallel_size")
 def gpus_insufficient(m: Manifest, ctx: Context) -> Iterator[Violation]:
-    needs = _needs(m, "min_replicas")
-    if needs is None:
-        return
-    wanted, deployments = needs
-    offered = cluster_gpus(m, grown=True)
-    if wanted > offered:
-        yield Violation(f"RayService {m.name} starts {_describe(deployments, 'min_replicas')} = {wanted} GPUs, but "
-                        f"its Ray cluster offers at most {offered}; the replicas' placement groups never schedule "
-                        "and the application never becomes healthy", SERVE_CONFIG)
+    short = _shortfall(m, "min_replicas")
+    if short is not None:
+        described, wanted, offered = short
+        yield Violation(f"RayService {m.name} starts {described} = {wanted} GPUs, but its Ray cluster offers at most "
+                        f"{offered}; the replicas' placement groups never schedule and the application never becomes "
+                        "healthy", SERVE_CONFIG)
 
 
 @rule("ray-llm-max-replicas-unreachable", family=FAMILY, severity=Severity.WARNING,
       summary="Ray Serve LLM autoscaling allows more replicas than the Ray cluster has GPUs for.",
       hint="raise the worker group's maxReplicas (and enableInTreeAutoscaling), or lower max_replicas to what fits")
 def max_replicas_unreachable(m: Manifest, ctx: Context) -> Iterator[Violation]:
-    needs = _needs(m, "max_replicas")
-    if needs is None:
-        return
-    wanted, deployments = needs
-    offered = cluster_gpus(m, grown=True)
-    starting = _needs(m, "min_replicas")
-    if wanted > offered and starting is not None and starting[0] <= offered:
-        yield Violation(f"RayService {m.name} may scale to {_describe(deployments, 'max_replicas')} = {wanted} GPUs, "
-                        f"but its Ray cluster offers at most {offered}; replicas beyond that stay pending",
-                        SERVE_CONFIG)
+    short = _shortfall(m, "max_replicas")
+    if short is not None and _shortfall(m, "min_replicas") is None:  # else the error above says it
+        described, wanted, offered = short
+        yield Violation(f"RayService {m.name} may scale to {described} = {wanted} GPUs, but its Ray cluster offers "
+                        f"at most {offered}; replicas beyond that stay pending", SERVE_CONFIG)
