@@ -74,6 +74,10 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
+#: Set by the SIGTERM handler of a build in progress (see :func:`publish`).
+_terminated = threading.Event()
+
+
 @contextmanager
 def _sigterm_unwinds() -> Iterator[None]:
     """Turn SIGTERM into KeyboardInterrupt while building, so ``finally`` blocks clean up as for Ctrl-C
@@ -83,10 +87,22 @@ def _sigterm_unwinds() -> Iterator[None]:
         return
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
+        _terminated.set()
         raise KeyboardInterrupt
 
+    _terminated.clear()
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def publish(built: Path, out: Path) -> None:
+    """Move the finished tree to ``out`` in one rename, unless a SIGTERM arrived meanwhile. Its
+    KeyboardInterrupt is lost when the signal lands while a ``__del__`` runs (Python reports and drops
+    exceptions raised there, e.g. in ``ZipFile.__del__``), so the flag it set is checked here, at the commit
+    point, and the build unwinds as if the exception had propagated."""
+    if _terminated.is_set():
+        raise KeyboardInterrupt
+    built.rename(out)  # atomic; replaces an empty directory

@@ -9,7 +9,7 @@ from pathlib import Path
 from inferops import __version__
 from inferops.errors import EXIT_FINDINGS, EXIT_OK, ConflictError, InferopsError
 from inferops.generator import report, selfcheck
-from inferops.generator.build import build_directory
+from inferops.generator.build import build_directory, publish
 from inferops.generator.gitrepo import BRANCH, GitFailed, init_and_commit
 from inferops.generator.plan import apply_changes, plan_changes
 from inferops.generator.render import ROOT, render
@@ -72,7 +72,7 @@ def _build(spec: RepoSpec, spec_path: Path, out: Path,
             files = render(spec, work)
             selfcheck.check(work / ROOT, spec, spec_path)
             commit = init_and_commit(work / ROOT, sorted(files), commit_message) if commit_message else None
-            (work / ROOT).rename(out)  # atomic; replaces an empty directory
+            publish(work / ROOT, out)
     except GitFailed as err:
         raise InferopsError(f"cannot create the Git repository: {err}; nothing was created (--no-git writes "
                             "the files only)", file=str(out)) from None

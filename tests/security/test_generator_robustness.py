@@ -164,3 +164,21 @@ def test_a_live_runs_build_directory_is_not_taken_for_a_stale_one(tmp_path: Path
     unrelated.mkdir()
     assert inferops("new", "--example", "--output", str(tmp_path / "out"), "--no-git").returncode == 0
     assert live.is_dir() and unrelated.is_dir()
+
+
+def test_a_sigterm_whose_interrupt_was_swallowed_still_stops_the_build(tmp_path: Path) -> None:
+    """Python drops an exception raised while a ``__del__`` runs (a SIGTERM landing in ``ZipFile.__del__``):
+    the build still does not publish its tree, and its directory is removed."""
+    from inferops.generator.build import build_directory, publish
+
+    out = tmp_path / "repo"
+    with pytest.raises(KeyboardInterrupt), build_directory(tmp_path) as work:
+        (work / "tree").mkdir()
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler)
+        try:
+            handler(signal.SIGTERM, None)
+        except KeyboardInterrupt:
+            pass  # what a __del__ does with it
+        publish(work / "tree", out)
+    assert not out.exists() and os.listdir(tmp_path) == []
