@@ -16,6 +16,7 @@ import signal
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,7 +37,17 @@ def build_directory(parent: Path) -> Iterator[Path]:
         try:
             yield work
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            _remove(work)
+
+
+def _remove(work: Path) -> None:
+    """Remove ``work``, trying again for a moment when something is left: a child process (git, stopped by
+    the same signal) may still be writing into it while the first attempt runs."""
+    for pause in (0.0, 0.1, 0.3, 1.0):
+        time.sleep(pause)
+        shutil.rmtree(work, ignore_errors=True)
+        if not os.path.lexists(work):
+            return
 
 
 def remove_stale_builds(parent: Path) -> list[Path]:
