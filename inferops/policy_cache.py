@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from inferops import __version__, code_identity
+from inferops.cache_files import store_json, user_cache_dir
 from inferops.policy import Policy
 
 FORMAT = 1
@@ -25,8 +24,7 @@ FORMAT = 1
 
 def default_directory() -> Path:
     """``$XDG_CACHE_HOME/inferops/policies``, else ``~/.cache/inferops/policies``."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "inferops" / "policies"
+    return user_cache_dir("policies")
 
 
 class PolicyCache:
@@ -58,18 +56,7 @@ class PolicyCache:
         if self.entry is None:
             return
         data = policy.model_dump()
-        try:
-            self.entry.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.entry.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump({"format": FORMAT, "policy": data, "sha256": _checksum(data)}, stream)
-                os.replace(temporary, self.entry)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return
+        store_json(self.entry, {"format": FORMAT, "policy": data, "sha256": _checksum(data)})
 
 
 def _checksum(data: Any) -> str:

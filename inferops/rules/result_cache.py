@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from inferops import __version__, code_identity
+from inferops.cache_files import store_json, user_cache_dir
 from inferops.validate.manifest import Manifest
 
 FORMAT = 1
@@ -37,8 +36,7 @@ Entry = dict[str, list[list[Any]]]
 
 def default_directory() -> Path:
     """``$XDG_CACHE_HOME/inferops/findings``, else ``~/.cache/inferops/findings``."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "inferops" / "findings"
+    return user_cache_dir("findings")
 
 
 class RuleResultCache:
@@ -78,19 +76,7 @@ class RuleResultCache:
         """Write the entries of the objects this run saw (so the file never outgrows the repository),
         atomically; a failure only costs the cache."""
         entries = self._used
-        document = {"format": FORMAT, "entries": entries, "sha256": _checksum(entries)}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(document, stream, ensure_ascii=False)
-                os.replace(temporary, self.path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        except (OSError, TypeError, ValueError):
-            return
+        store_json(self.path, {"format": FORMAT, "entries": entries, "sha256": _checksum(entries)})
 
     def _load(self) -> dict[str, Entry]:
         try:

@@ -31,13 +31,13 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from inferops import __version__, code_identity
+from inferops.cache_files import store_json, user_cache_dir
 
 FORMAT = 2  # 2: the wrapper asks for transformer annotations too
 #: A render reading a file bigger than this is not cached.
@@ -59,8 +59,7 @@ class _Uncacheable(Exception):
 
 def default_directory() -> Path:
     """``$XDG_CACHE_HOME/inferops/renders``, else ``~/.cache/inferops/renders``."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "inferops" / "renders"
+    return user_cache_dir("renders")
 
 
 class RenderCache:
@@ -120,21 +119,8 @@ class RenderCache:
 
     def put(self, key: str, text: str, origin_base: str | None) -> None:
         """Store an entry atomically (a temporary file renamed into place); a failure only costs the cache."""
-        path = self._path(key)
-        entry = {"format": FORMAT, "text": text, "origin_base": origin_base,
-                 "sha256": hashlib.sha256(text.encode()).hexdigest()}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(entry, stream)
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return
+        store_json(self._path(key), {"format": FORMAT, "text": text, "origin_base": origin_base,
+                                     "sha256": hashlib.sha256(text.encode()).hexdigest()})
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"

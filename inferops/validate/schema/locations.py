@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inferops.cache_files import user_cache_dir
 from inferops.errors import InferopsError
 from inferops.validate.schema.kubernetes import kind_suffix
 from inferops.validate.schema.reading import MAX_SCHEMA_BYTES, object_schema_problem, read_bounded
@@ -55,8 +56,7 @@ def render(template: str, kind: str, api_version: str, kubernetes_version: str, 
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "inferops" / "schemas"
+    return user_cache_dir("schemas")
 
 
 @dataclass
