@@ -25,8 +25,8 @@ def is_placeholder(value: Any) -> bool:
     return isinstance(value, str) and _PLACEHOLDER.search(value) is not None
 
 
-#: Text every placeholder contains (a quick test before walking an object's strings).
-_PLACEHOLDER_START = re.compile(r"[$<]|\{\{")
+#: Text one of which every placeholder contains (a quick test before walking an object's strings).
+PLACEHOLDER_NEEDLES = ("$", "<", "{{")
 
 #: Keys whose strings are scripts, where ``$VAR`` is the shell's own expansion, not a placeholder.
 _SCRIPT_KEYS = frozenset({"command", "args"})
@@ -36,7 +36,7 @@ def placeholders(manifests: Iterable[Manifest]) -> Iterator[tuple[Manifest, Json
     """Every placeholder string value (not key) in the objects, with its path; scripts (``command``,
     ``args``, multi-line strings) are left out, their ``$VAR`` is the shell's."""
     for m in manifests:
-        if not may_contain(m.data, _PLACEHOLDER_START):
+        if not may_contain(m.data, PLACEHOLDER_NEEDLES):
             continue
         for path, text in string_values(m.data):
             if is_placeholder(text) and "\n" not in text and not _SCRIPT_KEYS & {p for p in path if isinstance(p, str)}:

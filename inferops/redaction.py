@@ -22,8 +22,9 @@ TOKEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:[A-Za-z0-9+/=\s:,.-]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----)?")),
 )
 
-#: Text every match of :data:`TOKEN_PATTERNS` contains (a quick test before walking an object's strings).
-TOKEN_STARTS = re.compile(r"hf_|AKIA|ASIA|gh[pousr]_|github_pat_|-----BEGIN ")
+#: Text one of which every match of :data:`TOKEN_PATTERNS` contains (a quick test before walking an
+#: object's strings).
+TOKEN_NEEDLES = ("hf_", "AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "-----BEGIN ")
 
 #: Tools that echo secret values in their own error messages. kustomize's KV loader (api/kv/kv.go) wraps a
 #: bad ``literals`` entry of a ``secretGenerator`` as ``literal sources [<every literal>]: invalid literal

@@ -3,8 +3,6 @@ manifests, kustomizations or CRDs never crash on it (the schema check reports th
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,16 +29,17 @@ def string_values(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple
             yield from string_values(value, (*path, i))
 
 
-def may_contain(node: Any, needles: re.Pattern[str]) -> bool:
-    """Whether a string below ``node`` could hold a match of ``needles``: a quick test (``json.dumps`` runs
-    in C) that lets a check skip walking an object that cannot match.
+def may_contain(node: Any, needles: tuple[str, ...]) -> bool:
+    """Whether a string below ``node`` could hold one of ``needles``: a quick test (``repr`` runs in C,
+    and each needle is one substring search) that lets a check skip walking an object that cannot match.
 
-    ``needles`` must only find plain text that JSON does not escape (no quotes, backslashes or control
-    characters), so a string holding it shows it in the dump too; keys are searched as well, which only
-    makes the answer ``True`` more often. Data JSON cannot encode answers ``True``.
+    ``repr`` shows a string's text as it is except quotes, backslashes and unprintable characters, so a
+    needle free of those shows in it whenever a string holds it; keys and the reprs of other values are
+    searched as well, which only makes the answer ``True`` more often. Data too deep to print answers
+    ``True``.
     """
     try:
-        text = json.dumps(node, ensure_ascii=False, check_circular=False, default=str)
-    except (TypeError, ValueError, RecursionError):
+        text = repr(node)
+    except RecursionError:
         return True
-    return needles.search(text) is not None
+    return any(needle in text for needle in needles)

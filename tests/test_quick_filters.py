@@ -3,13 +3,10 @@ credential pattern's match and every placeholder shows the text the quick test l
 
 from __future__ import annotations
 
-import datetime
-import re
-
 import pytest
 
-from inferops.placeholders import _PLACEHOLDER_START, is_placeholder
-from inferops.redaction import TOKEN_PATTERNS, TOKEN_STARTS
+from inferops.placeholders import PLACEHOLDER_NEEDLES, is_placeholder
+from inferops.redaction import TOKEN_NEEDLES, TOKEN_PATTERNS
 from inferops.shapes import may_contain
 
 CREDENTIALS = [
@@ -30,17 +27,23 @@ def test_every_credential_shows_what_the_quick_test_looks_for(secret: str) -> No
     for pattern in (p for _, p in TOKEN_PATTERNS):
         found = pattern.search(secret)
         if found:
-            assert TOKEN_STARTS.search(found.group(0))
-    assert may_contain({"spec": {"env": [{"name": "T", "value": f"x \"{secret}\"\t"}]}}, TOKEN_STARTS)
+            assert any(needle in found.group(0) for needle in TOKEN_NEEDLES)
+    assert may_contain({"spec": {"env": [{"name": "T", "value": f"x \"{secret}\"\t'"}]}}, TOKEN_NEEDLES)
 
 
 @pytest.mark.parametrize("value", ["${TOKEN}", "${A:-b}", "$HOME", "<your-token>", "{{ .Values.x }}"])
 def test_every_placeholder_shows_what_the_quick_test_looks_for(value: str) -> None:
     assert is_placeholder(value)
-    assert may_contain({"data": {"k": value}}, _PLACEHOLDER_START)
+    assert may_contain({"data": {"k": value}}, PLACEHOLDER_NEEDLES)
+    assert may_contain({"data": {"k": f"'\"{value}\\\x00\n"}}, PLACEHOLDER_NEEDLES)
 
 
-def test_data_json_cannot_show_is_never_skipped() -> None:
-    needles = re.compile("never-there")
-    assert may_contain({datetime.date(2024, 1, 1): "a key JSON cannot encode"}, needles)
-    assert not may_contain({"a": ["b", 1, None, True]}, needles)
+def test_an_object_without_the_needles_is_skipped() -> None:
+    assert not may_contain({"a": ["b", 1, None, True, 1.5], "c": {"d": "text with 'quotes'"}}, PLACEHOLDER_NEEDLES)
+
+
+def test_data_too_deep_to_print_is_never_skipped() -> None:
+    deep: list[object] = []
+    for _ in range(200_000):
+        deep = [deep]
+    assert may_contain(deep, ("never-there",))

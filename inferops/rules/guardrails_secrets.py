@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 
 from inferops.placeholders import is_placeholder
-from inferops.redaction import TOKEN_PATTERNS, TOKEN_STARTS, redact
+from inferops.redaction import TOKEN_PATTERNS, TOKEN_NEEDLES, redact
 from inferops.rules.base import Context, Violation, rule
 from inferops.rules.workloads import containers
 from inferops.shapes import as_list, may_contain, string_values
@@ -52,7 +52,7 @@ def credential_literal(m: Manifest, ctx: Context) -> Iterator[Violation]:
     if _is_plain_secret(m):
         return  # a Secret holds credentials by design; secret-plaintext reports it
     reported: set[JsonPath] = set()
-    for path, text in string_values(m.data) if may_contain(m.data, TOKEN_STARTS) else ():
+    for path, text in string_values(m.data) if may_contain(m.data, TOKEN_NEEDLES) else ():
         for label, pattern in TOKEN_PATTERNS:
             found = pattern.search(text)
             if found:

@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from inferops.validate.pipeline import Options
     from inferops.validate.pipeline import run as validate
     from inferops.validate.reporters import render
+    from inferops.validate.run_cache import for_run
 
     options = Options(
         paths=list(args.paths),
@@ -47,12 +48,21 @@ def run(args: argparse.Namespace) -> int:
         limits=_limits(args),
         render_cache=args.render_cache,
     )
+    color = use_color(args.color, to_terminal=not args.output)
+    cache = for_run(options, args.format, color)
+    stored = cache.get() if cache is not None else None
+    if stored is not None:
+        text, code = stored
+        _write(text, args.output)
+        return code
     report = validate(options)
-    text = render(report, args.format, color=use_color(args.color, to_terminal=not args.output))
-    _write(text if text.endswith("\n") else text + "\n", args.output)
-    if any(f.rule_id == FILE_UNREADABLE.id for f in report.findings):
-        return EXIT_USAGE
-    return report.exit_code
+    text = render(report, args.format, color=color)
+    text = text if text.endswith("\n") else text + "\n"
+    code = EXIT_USAGE if any(f.rule_id == FILE_UNREADABLE.id for f in report.findings) else report.exit_code
+    if cache is not None and report.reusable:
+        cache.put(text, code)
+    _write(text, args.output)
+    return code
 
 
 def _limits(args: argparse.Namespace) -> Limits:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from inferops.validate.limits import CONTENT_LINE
+from inferops.validate.limits import CONTENT_LINE, DOCUMENT_MARKER
 
 #: Characters after which a plain scalar's token starts.
 _SEPARATORS = " \t\n[]{},:"
@@ -160,6 +160,24 @@ def root_lines(text: str, markers: list[int]) -> list[int | None]:
         counted = start
         lines.append(line)
     return lines
+
+
+def load_single(text: str) -> tuple[bool, Any]:
+    """``(True, data)`` when ``text`` is one document that yaml-rs reads as YAML 1.1 would (duplicate keys:
+    the last wins), else ``(False, None)``: the caller asks libyaml. For short texts kustomize writes
+    (annotations), where a libyaml parse costs more than the rest of reading the object."""
+    if needs_libyaml(text) or DOCUMENT_MARKER.search(text) is not None:
+        return False, None
+    try:
+        import yaml_rs
+    except ImportError:
+        return False, None
+    try:
+        loaded = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins,
+                               alias_limits=yaml_rs.AliasLimits(max_total_replayed_events=_MAX_REPLAYED))
+    except (ValueError, RecursionError, OverflowError, MemoryError):
+        return False, None
+    return (True, loaded) if _plain_data([loaded]) else (False, None)
 
 
 def load_native(text: str, markers: list[int], *, strict: bool) -> list[tuple[Any, int]] | None:

@@ -91,6 +91,8 @@ class _Collected:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     files: set[str] = field(default_factory=set)
+    #: Whether every render read only files the render cache keyed, inside the repository (see Report.reusable).
+    renders_keyed: bool = True
 
 
 def run(options: Options) -> Report:
@@ -133,7 +135,7 @@ def run(options: Options) -> Report:
         got.notes.append(note)
     notes = [*(schema.notes if schema is not None else []), *got.notes]
     return Report(findings, files_checked=len(got.files), objects_checked=len(got.manifests), notes=notes,
-                  objects=got.manifests)
+                  objects=got.manifests, reusable=got.renders_keyed and not cache_inside)
 
 
 def policy_path(explicit: str | None, paths: list[str], cwd: Path) -> Path | None:
@@ -259,6 +261,9 @@ def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _C
             got.findings.extend(loaded.findings)
         got.findings.extend(sources.findings())
         got.files.update(display_path(f, cwd) for f in sources.files)
+        top = repository_root(options.paths, cwd)
+        got.renders_keyed = cache is not None and cache.all_keyed and len(rendered) == len(renderable) \
+            and all(c.root.dir.resolve().is_relative_to(top) for c in renderable)  # a failure may be a timeout
     _check_unrendered(unrendered, rendered, plan, files, cwd, got)
 
 

@@ -71,9 +71,12 @@ class RenderCache:
         holding it. A render reading anything outside is not cached, and nothing outside is read."""
         self.directory = directory
         self.boundaries = sorted({b.resolve() for b in boundaries}, key=lambda b: len(b.parts))
-        self._tool = _tool_identity(tool)
+        self._tool = tool_identity(tool)
         self._lock = threading.Lock()
         self.hits = 0
+        #: Whether every root looked up so far had a key and none read inside a ``.git`` directory: only
+        #: then does a digest of the repository's files (:mod:`run_cache`) cover all the renders read.
+        self.all_keyed = True
         #: Files already read by this run's lookups, with their parsed YAML: the overlays of one base all
         #: read the base, and reading and parsing it once per run is enough to look them up.
         self._seen = _Seen()
@@ -84,14 +87,18 @@ class RenderCache:
         that its inputs did not change while it ran)."""
         boundary = self._boundary(root)
         if boundary is None:
+            self.all_keyed = False
             return None
         digest = hashlib.sha256()
         digest.update(json.dumps([FORMAT, __version__, code_identity.identity(), self._tool, str(root)]).encode())
         try:
             for path, content in sorted(_Inputs(boundary, None if fresh else self._seen).of(root).items()):
+                if f"{os.sep}.git{os.sep}" in path:
+                    self.all_keyed = False
                 digest.update(f"\0{path}\0{len(content)}\0".encode())
                 digest.update(content)
         except (_Uncacheable, OSError, RecursionError):
+            self.all_keyed = False
             return None
         return digest.hexdigest()
 
@@ -126,7 +133,7 @@ class RenderCache:
         return self.directory / key[:2] / f"{key}.json"
 
 
-def _tool_identity(command: tuple[str, ...]) -> list[Any]:
+def tool_identity(command: tuple[str, ...]) -> list[Any]:
     binary = Path(command[0]).resolve()
     try:
         info = binary.stat()

@@ -36,6 +36,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
     #: The objects checked, for fixes that consult other objects than their own (never printed).
     objects: list[Manifest] = field(default_factory=list, repr=False, compare=False)
+    #: Whether the run read nothing but the repository's files and its settings, so that its printed report
+    #: may answer a later run over the same content (:mod:`inferops.validate.run_cache`).
+    reusable: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.findings = [_safe_finding(f) for f in self.findings]

@@ -29,6 +29,7 @@ import yaml
 
 from inferops.shapes import as_list, as_mapping
 from inferops.validate.manifest import JsonPath, Manifest
+from inferops.validate.native_yaml import load_single
 
 TRANSFORMATIONS_ANNOTATION = "alpha.config.kubernetes.io/transformations"
 _MISSING = object()
@@ -78,6 +79,9 @@ def _parse_annotation(raw: str) -> Any:
 
 
 def _parse_yaml(raw: str) -> Any:
+    native, value = load_single(raw)
+    if native:
+        return value
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: one small map per rendered object
     try:
         return yaml.load(raw, Loader=loader)  # noqa: S506 -- a safe loader

@@ -20,8 +20,6 @@ import os
 import re
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,6 +145,9 @@ def download(url: str) -> bytes | None:
 
 
 def _fetch(url: str, deadline: float) -> bytes | None:
+    import urllib.error  # here, not at the top: its imports (http, email, ssl) cost more than most runs' checks
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (http/https only)
             return _read_until(response, deadline, url)

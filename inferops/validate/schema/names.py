@@ -14,6 +14,7 @@ DNS-1123 subdomain (``IsDNS1123Subdomain(spec.group)``), a version a DNS-1035 la
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _LABEL_1123 = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 _SUBDOMAIN = re.compile(rf"{_LABEL_1123}(?:\.{_LABEL_1123})*")
@@ -38,6 +39,7 @@ def is_kind(kind: str) -> bool:
     return len(kind) <= LABEL_MAX and _LABEL_1035.fullmatch(kind.lower()) is not None
 
 
+@lru_cache(maxsize=1024)  # a run sees a few dozen kinds in thousands of objects
 def identity_problem(api_version: str, kind: str) -> str | None:
     """Why ``api_version``/``kind`` cannot name a Kubernetes type, or ``None`` when they can. The value
     is shown escaped and shortened, so a hostile one prints as one short line."""

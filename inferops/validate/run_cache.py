@@ -1,0 +1,203 @@
+"""A whole run's report, kept for a repository in which nothing has changed since.
+
+A pre-commit hook validates the repository on every commit, most often with nothing changed where it looks:
+the render and result caches still cost reading, hashing and re-checking every object (about 2 s for 300
+overlays). This cache answers such a run with the report the last identical run printed, after one pass
+over the repository that reads and hashes every file.
+
+What a run prints is fixed by:
+
+* the repository's content: the path, kind and bytes of every file under its Git root (symbolic links by
+  their target, ``.git`` entries by their presence only, other special files by their kind), which holds
+  everything discovery, the Argo CD rules and kustomize may read;
+* the settings: every option of :class:`~inferops.validate.pipeline.Options`, the report format and colour,
+  the working directory, the policy file (path and bytes, wherever it is), inferops' version and code
+  (:mod:`inferops.code_identity`), the kustomize binary, and the Kubernetes schemas (the
+  ``kubernetes-validate`` release and the files of its version directories, the shipped CRD schemas).
+
+A run that may read anything else is never stored nor answered: standard input, ``--crd`` files, schema
+locations, the kubeconform engine, ``--allow-remote``, paths outside one Git repository, a symbolic link
+leading out of it, a render whose inputs the render cache cannot key (or that reads inside ``.git``), and
+repositories over :data:`MAX_FILES` files or :data:`MAX_BYTES` bytes (hashing them would cost more than the
+run). The repository is hashed before the run and again after it; a report is stored only when both agree,
+so an edit made while the run reads is never stored as the report of either state.
+
+Entries live in ``$XDG_CACHE_HOME/inferops/runs``, one file per settings (a later run with other content
+replaces it), written atomically with a checksum; a corrupt or foreign entry is ignored. ``--no-cache``
+bypasses it, as it bypasses the other caches, and deleting the directory is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from inferops import __version__, code_identity
+from inferops.cache_files import store_json, user_cache_dir
+
+if TYPE_CHECKING:
+    from inferops.validate.pipeline import Options
+
+FORMAT = 1
+#: Repositories with more files or bytes than this are not hashed: the pass would cost more than it saves.
+MAX_FILES = 20_000
+MAX_BYTES = 256 << 20
+
+
+def default_directory() -> Path:
+    """``$XDG_CACHE_HOME/inferops/runs``, else ``~/.cache/inferops/runs``."""
+    return user_cache_dir("runs")
+
+
+class RunCache:
+    """The stored report of one run's settings, valid while the repository digest is :attr:`inputs`."""
+
+    def __init__(self, directory: Path, settings: str, root: Path, inputs: str) -> None:
+        self.path = directory / settings[:2] / f"{settings}.json"
+        self.root = root
+        self.inputs = inputs
+
+    def get(self) -> tuple[str, int] | None:
+        """``(report text, exit code)`` of the last run with these settings over this very content."""
+        try:
+            entry = json.loads(self.path.read_bytes())
+            text, code = entry["text"], entry["exit_code"]
+            if entry.get("format") != FORMAT or entry.get("inputs") != self.inputs or not isinstance(text, str) \
+                    or type(code) is not int or entry.get("sha256") != _checksum(self.inputs, text, code):
+                return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return text, code
+
+    def put(self, text: str, exit_code: int) -> None:
+        """Store the run's report when the repository still has the content the run started from."""
+        if repository_digest(self.root) != self.inputs:
+            return
+        store_json(self.path, {"format": FORMAT, "inputs": self.inputs, "text": text, "exit_code": exit_code,
+                               "sha256": _checksum(self.inputs, text, exit_code)})
+
+
+def for_run(options: Options, report_format: str, color: bool) -> RunCache | None:
+    """The run cache for ``options``, or ``None`` when the run may read what no key here covers."""
+    from inferops.validate.discovery import git_root
+
+    if not options.render_cache or options.stdin_text is not None or "-" in options.paths or options.crds \
+            or options.schema_locations or options.engine != "builtin" or options.allow_remote:
+        return None
+    cwd = options.cwd.resolve()
+    targets = [(cwd / p).resolve() for p in options.paths or ["."]]
+    root = git_root(targets[0] if targets[0].is_dir() else targets[0].parent)
+    if root is None or not all(t.is_relative_to(root) for t in targets):
+        return None
+    directory = default_directory()
+    if directory.parent.resolve().is_relative_to(root):
+        return None  # a change could commit entries answering for itself; the run says so in a note
+    settings = _settings(options, report_format, color, cwd)
+    inputs = repository_digest(root) if settings is not None else None
+    if settings is None or inputs is None:
+        return None
+    return RunCache(directory, settings, root, inputs)
+
+
+def _settings(options: Options, report_format: str, color: bool, cwd: Path) -> str | None:
+    from inferops.errors import InferopsError
+    from inferops.validate.pipeline import policy_path
+    from inferops.validate.render import find_kustomize
+    from inferops.validate.render_cache import tool_identity
+
+    try:
+        tool = find_kustomize()
+        policy = policy_path(options.policy, options.paths, cwd)
+        policy_bytes = policy.read_bytes() if policy is not None else None
+        schemas = _schema_identity()
+    except (InferopsError, OSError):
+        return None  # the run reports it
+    chosen = {k: v for k, v in asdict(options).items() if k not in ("cwd", "stdin_text")}
+    settings = [FORMAT, __version__, code_identity.identity(), chosen, report_format, color, str(cwd),
+                tool_identity(tool.command) if tool is not None else None,
+                str(policy) if policy is not None else None,
+                hashlib.sha256(policy_bytes).hexdigest() if policy_bytes is not None else None, schemas]
+    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _schema_identity() -> list[Any]:
+    """The installed Kubernetes schemas (the ``kubernetes-validate`` release, by its dist-info, and each
+    version directory, whose modification time changes when an install adds, removes or replaces a file)
+    and the shipped CRD schemas (each file's name, size and modification time)."""
+    from inferops.validate.schema.crd import builtin_crds_dir
+    from inferops.validate.schema.kubernetes import schema_root
+
+    root = schema_root()
+    releases = [[p.name, _stat(p / "RECORD")] for p in sorted(root.parent.parent.glob("kubernetes_validate-*.dist-info"))]
+    versions = [[d.name, _stat(d)] for d in sorted(root.iterdir())]
+    crds = [[str(p), _stat(p)] for p in sorted(builtin_crds_dir().rglob("*"))]
+    return [str(root), releases, versions, crds]
+
+
+def _stat(path: Path) -> list[int]:
+    try:
+        info = path.stat()
+    except OSError:
+        return []
+    return [info.st_size, info.st_mtime_ns]
+
+
+def repository_digest(root: Path) -> str | None:
+    """A digest of every path under ``root`` with its kind and content; ``None`` when the repository is too
+    large, holds a symbolic link leading out of it, or cannot be read entirely."""
+    real_root = os.path.realpath(root)
+    digest = hashlib.sha256()
+    files = size = 0
+    pending = [""]
+    try:
+        while pending:
+            relative = pending.pop()
+            with os.scandir(os.path.join(real_root, relative)) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+            digest.update(f"\0D\0{relative}\0{len(entries)}".encode())
+            for entry in entries:
+                name = os.path.join(relative, entry.name)
+                kind = entry.stat(follow_symlinks=False).st_mode
+                if entry.name == ".git":
+                    digest.update(f"\0G\0{name}".encode())  # where repositories start, not their history
+                elif stat.S_ISLNK(kind):
+                    if not _inside(os.path.realpath(entry.path), real_root):
+                        return None
+                    digest.update(f"\0L\0{name}\0{os.readlink(entry.path)}".encode())
+                elif stat.S_ISDIR(kind):
+                    pending.append(name)
+                elif stat.S_ISREG(kind):
+                    content = _read_regular(entry.path)
+                    files, size = files + 1, size + len(content)
+                    if files > MAX_FILES or size > MAX_BYTES:
+                        return None
+                    digest.update(f"\0F\0{name}\0{len(content)}\0".encode())
+                    digest.update(content)
+                else:
+                    digest.update(f"\0S\0{name}\0{stat.S_IFMT(kind)}".encode())  # never read: a FIFO would block
+    except (OSError, ValueError):
+        return None
+    return digest.hexdigest()
+
+
+def _read_regular(path: str) -> bytes:
+    """The bytes of ``path``, opened without following a link or blocking (it may have been swapped for a
+    FIFO since it was listed); anything but a regular file raises."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise ValueError(f"{path} is not a regular file")
+        return stream.read(MAX_BYTES + 1)
+
+
+def _inside(real: str, root: str) -> bool:
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _checksum(inputs: str, text: str, exit_code: int) -> str:
+    return hashlib.sha256(json.dumps([inputs, text, exit_code]).encode()).hexdigest()
