@@ -44,7 +44,13 @@ def file_too_large(size: int, limits: Limits) -> str | None:
 
 def document_starts(text: str) -> list[int]:
     """Offsets of the ``---`` markers of ``text`` (the first document may start before the first one)."""
-    return [match.start() for match in DOCUMENT_MARKER.finditer(text)]
+    starts = [0] if text.startswith("---") and text[3:4] in ("", " ", "\t", "\r", "\n") else []
+    at = text.find("\n---")  # a find per marker: a regex trying every line start costs five times as much
+    while at >= 0:
+        if text[at + 4:at + 5] in ("", " ", "\t", "\r", "\n"):
+            starts.append(at + 1)
+        at = text.find("\n---", at + 4)
+    return starts
 
 
 def text_over_limits(text: str, markers: list[int], limits: Limits) -> tuple[int, str] | None:

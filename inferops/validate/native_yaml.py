@@ -23,15 +23,17 @@ from typing import Any
 from inferops.validate.limits import CONTENT_LINE, DOCUMENT_MARKER
 
 #: Characters after which a plain scalar's token starts.
-_SEPARATORS = " \t\n[]{},:"
 _AT_START = r"[\s\[\]{},:]"
-#: Number-like tokens that YAML 1.1 and yaml-rs may read differently, found at their first character (a
-#: literal first keeps the scan fast; the look-behind then checks that a token starts there): a leading
-#: ``0`` before a digit, ``_``, ``o``, ``b`` or ``X``; an underscore or an exponent in a number; a sign.
-#: Each hit is then checked as a whole token by :data:`_RISKY_NUMBER`.
-_NUMBER_START = re.compile(
-    r"[-+._0-9](?<=" + _AT_START + r"[-+._0-9])"
-    r"(?:(?<=0)[0-9_oObBX]|(?<=[0-9])[0-9.]*[_eE]|(?<=[._])[0-9._]|(?<=[-+])[0-9._])"
+#: Where a token that may read differently starts, found at its first character (a character class first
+#: keeps the scan fast; the look-behind then checks that a token starts there): an indicator that changes
+#: how a node is read (tags, anchors, aliases, complex keys, directives, reserved characters), or a
+#: number-like token YAML 1.1 and yaml-rs may read differently (a leading ``0`` before a digit, ``_``,
+#: ``o``, ``b`` or ``X``; an underscore or an exponent in a number; a sign). A number's whole token is then
+#: checked by :data:`_RISKY_NUMBER`, an indicator's place by :func:`_in_comment`.
+_INDICATOR_CHARACTERS = "!&*?%@`"
+_RISKY_START = re.compile(
+    r"[-+._0-9!&*?%@`](?<=" + _AT_START + r"[-+._0-9!&*?%@`])"
+    r"(?:(?<=[!&*?%@`])|(?<=0)[0-9_oObBX]|(?<=[0-9])[0-9.]*[_eE]|(?<=[._])[0-9._]|(?<=[-+])[0-9._])"
 )
 _TOKEN = re.compile(r"[^\s,\[\]{}]*")
 _RISKY_NUMBER = re.compile(
@@ -39,12 +41,11 @@ _RISKY_NUMBER = re.compile(
     r"|[-+]?[._]*[0-9.][0-9a-zA-Z.:+-]*_.*|[-+]?\.?_.*"  # 1_000 (a number in 1.1), _3 (a number in yaml-rs)
     r"|[-+]?\.?[0-9][0-9.]*[eE].*"  # 1e3, 1.5e+3 (strings in 1.1)
 )
-#: Indicators that change how a node is read when they start a token: tags, anchors, aliases, complex
-#: keys, directives, reserved characters. Each hit is checked for a separator before it.
-_INDICATORS = re.compile(r"[!&*?%@`]")
-#: Texts whose presence anywhere sends a file to libyaml: merge keys, document end markers, a ``:``
-#: starting a scalar or right before a flow indicator (libyaml refuses some of these, yaml-rs does not).
-_LITERALS = ("<<", "\n...", " :", "\t:", "\n:", "[:", "{:", ",:", ":,", ":]", ":}")
+#: Texts whose presence anywhere sends a file to libyaml: merge keys, document end markers, and (one scan
+#: for a ``:``) a ``:`` starting a scalar or right before a flow indicator (libyaml refuses some of these,
+#: yaml-rs does not).
+_LITERALS = ("<<", "\n...")
+_COLON = re.compile(r":(?:(?<=[ \t\n\[{,]:)|[,\]}])")
 #: Characters read differently or refused by libyaml, even in comments: tabs in indentation, a lone CR,
 #: NEL, the Unicode line and paragraph separators, control characters, a byte-order mark inside the text.
 _INDENT = frozenset(" ?:-")
@@ -68,15 +69,19 @@ def needs_libyaml(text: str) -> bool:
         return True
     if not text.endswith("\n") and ("|" in text or ">" in text):
         return True  # a block scalar ending the text: yaml-rs adds the line break the text lacks
-    if text.startswith("...") or any(literal in text for literal in _LITERALS):
+    if text.startswith(("...", ":")) or any(literal in text for literal in _LITERALS) \
+            or _COLON.search(text) is not None:
         return True
-    for match in _NUMBER_START.finditer(text):
-        token = _TOKEN.match(text, match.start())
-        if token is not None and _RISKY_NUMBER.fullmatch(token.group()) and not _in_comment(text, match.start()):
-            return True
-    for match in _INDICATORS.finditer(text):
+    if text[:1] in _INDICATOR_CHARACTERS and text:
+        return True
+    for match in _RISKY_START.finditer(text):
         at = match.start()
-        if (at == 0 or text[at - 1] in _SEPARATORS) and not _in_comment(text, at):
+        if text[at] in _INDICATOR_CHARACTERS:
+            if not _in_comment(text, at):
+                return True
+            continue
+        token = _TOKEN.match(text, at)
+        if token is not None and _RISKY_NUMBER.fullmatch(token.group()) and not _in_comment(text, at):
             return True
     return False
 

@@ -80,12 +80,14 @@ class RenderCache:
         #: Files already read by this run's lookups, with their parsed YAML: the overlays of one base all
         #: read the base, and reading and parsing it once per run is enough to look them up.
         self._seen = _Seen()
+        self._boundaries: dict[Path, Path | None] = {}
 
     def key(self, root: Path, *, fresh: bool = False) -> str | None:
         """The key of ``root``'s render, or ``None`` when its inputs cannot all be known. A lookup may
         reuse what this run already read; ``fresh`` reads every input again (the check after a render
         that its inputs did not change while it ran)."""
-        boundary = self._boundary(root)
+        boundary = self._boundary(root) if fresh else self._boundaries.get(root) or self._boundary(root)
+        self._boundaries[root] = boundary
         if boundary is None:
             self.all_keyed = False
             return None
@@ -150,6 +152,22 @@ class _Seen:
         self.lock = threading.Lock()
         self.bytes: dict[str, tuple[tuple[int, ...], bytes]] = {}
         self.yaml: dict[str, tuple[bytes, Any]] = {}
+        #: The inputs of each kustomization directory reached so far, by (boundary, directory): the bases
+        #: shared by many overlays are walked once. Reused only while every file in it is unchanged.
+        self.closures: dict[tuple[str, str], dict[str, bytes]] = {}
+
+    def closure(self, key: tuple[str, str]) -> dict[str, bytes] | None:
+        known = self.closures.get(key)
+        if known is None:
+            return None
+        for path in known:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return None
+            if self.get(path, info) is not known[path]:
+                return None
+        return known
 
     def get(self, key: str, info: os.stat_result) -> bytes | None:
         known = self.bytes.get(key)
@@ -173,36 +191,50 @@ class _Inputs:
         self.seen = seen
 
     def of(self, root: Path) -> dict[str, bytes]:
-        pending, seen = [root], set()
-        while pending:
-            directory = pending.pop()
-            if directory in seen:
-                continue
-            seen.add(directory)
-            if not directory.resolve().is_relative_to(self.boundary):
-                raise _Uncacheable(f"{directory} is outside {self.boundary}")
-            kustomization = _kustomization_file(directory)
-            if kustomization is None:
-                raise _Uncacheable(f"no kustomization in {directory}")
-            if sum((directory / name).is_file() for name in KUSTOMIZATION_FILES) > 1:
-                # kustomize refuses to build ("Found multiple kustomization files"); the key reads only one
-                raise _Uncacheable(f"several kustomization files in {directory}")
-            doc = self._yaml(kustomization)
-            if not isinstance(doc, dict) or doc.get("helmCharts") or doc.get("helmGlobals") \
-                    or doc.get("helmChartInflationGenerator"):
-                raise _Uncacheable("unparsable kustomization or Helm charts")
-            for key, value in _strings(doc):
-                for target in self._targets(directory, key, value):
-                    if target.is_dir():
-                        if _kustomization_file(target) is not None:
-                            pending.append(target)
-                        else:
-                            self._tree(target)
-                    elif key in PLUGIN_KEYS:
-                        self._plugin_references(directory, self._yaml(target))
-                    else:
-                        self._read(target)
+        self._closure(root, frozenset())
         return self.files
+
+    def _closure(self, directory: Path, visiting: frozenset[Path]) -> None:
+        """Add the inputs of the kustomization in ``directory`` and everything it reaches."""
+        if directory in visiting:
+            raise _Uncacheable(f"{directory} includes itself")  # kustomize refuses the cycle too
+        memo = (str(self.boundary), str(directory))
+        known = self.seen.closure(memo) if self.seen is not None else None
+        if known is None:
+            inner = _Inputs(self.boundary, self.seen)
+            inner._collect(directory, visiting | {directory})
+            known = inner.files
+            if self.seen is not None:
+                with self.seen.lock:
+                    self.seen.closures[memo] = known
+        self.files.update(known)
+        if len(self.files) > MAX_FILES:
+            raise _Uncacheable("inputs too large")
+
+    def _collect(self, directory: Path, visiting: frozenset[Path]) -> None:
+        if not directory.resolve().is_relative_to(self.boundary):
+            raise _Uncacheable(f"{directory} is outside {self.boundary}")
+        kustomization = _kustomization_file(directory)
+        if kustomization is None:
+            raise _Uncacheable(f"no kustomization in {directory}")
+        if sum((directory / name).is_file() for name in KUSTOMIZATION_FILES) > 1:
+            # kustomize refuses to build ("Found multiple kustomization files"); the key reads only one
+            raise _Uncacheable(f"several kustomization files in {directory}")
+        doc = self._yaml(kustomization)
+        if not isinstance(doc, dict) or doc.get("helmCharts") or doc.get("helmGlobals") \
+                or doc.get("helmChartInflationGenerator"):
+            raise _Uncacheable("unparsable kustomization or Helm charts")
+        for key, value in _strings(doc):
+            for target in self._targets(directory, key, value):
+                if target.is_dir():
+                    if _kustomization_file(target) is not None:
+                        self._closure(target, visiting)
+                    else:
+                        self._tree(target)
+                elif key in PLUGIN_KEYS:
+                    self._plugin_references(directory, self._yaml(target))
+                else:
+                    self._read(target)
 
     def _targets(self, directory: Path, key: str, value: str) -> Iterator[Path]:
         """Existing local paths ``value`` may name (``key=path`` too). A remote reference, or a path
