@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="skip files and directories matching GLOB, on top of the policy's `exclude` (repeatable)")
     val.add_argument("--cache-dir", help="where downloaded schemas are cached")
     val.add_argument("--no-cache", dest="render_cache", action="store_false",
-                     help="render and check everything afresh (do not read or write the render, result and policy caches)")
+                     help="render and check everything afresh (do not read or write the run, render, result and policy caches)")
     val.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
     val.add_argument("--max-file-bytes", type=_size, default=None, metavar="SIZE",
                      help="largest input file to read (default 32M; K, M, G suffixes)")

@@ -50,7 +50,7 @@ _COLON = re.compile(r":(?:(?<=[ \t\n\[{,]:)|[,\]}])")
 #: NEL, the Unicode line and paragraph separators, control characters, a byte-order mark inside the text.
 _INDENT = frozenset(" ?:-")
 _LONE_CR = re.compile(r"\r(?!\n)")
-_NOT_PRINTABLE = re.compile(
+_NOT_PRINTABLE = (  # compiled on the first non-ASCII text: the Unicode ranges cost a few ms of every start-up
     r"[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Integers with more digits than Python converts to text (the libyaml path keeps them as text).
@@ -96,7 +96,7 @@ def _special_characters(text: str) -> bool:
         return True
     if text.isascii():
         return _CONTROL.search(text) is not None
-    return _NOT_PRINTABLE.search(text) is not None
+    return re.search(_NOT_PRINTABLE, text) is not None
 
 
 def _in_comment(text: str, at: int) -> bool:
