@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from inferops.policy import Policy
 from inferops.rules.workloads import shared_views
@@ -46,6 +46,9 @@ class Context:
     #: ``render_root`` are relative to; ``None`` when unknown (standard input, doc examples).
     root: Path | None = None
     cwd: Path | None = None
+    #: Views of the run's objects that several rules build alike (e.g. where each object comes from, for the
+    #: Argo CD source rules), built by the first rule that asks; a new run has a new context.
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 CheckFn = Callable[..., Iterable[Violation]]

@@ -24,7 +24,11 @@ FAMILY = "guardrails"
 
 
 def _placed(manifests: Sequence[Manifest], ctx: Context) -> argocd.Placed:
-    return argocd.Placed(manifests, ctx.root, ctx.cwd)
+    """Where each object comes from, worked out once for the three rules of this module."""
+    placed = ctx.shared.get("argocd.Placed")
+    if not isinstance(placed, argocd.Placed) or placed.manifests is not manifests:
+        placed = ctx.shared["argocd.Placed"] = argocd.Placed(manifests, ctx.root, ctx.cwd)
+    return placed
 
 
 def _local_repos(placed: argocd.Placed, apps: list[Manifest]) -> set[str]:

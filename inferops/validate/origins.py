@@ -38,6 +38,7 @@ class Sources:
         self._files = files or LoadedFiles(lambda path: display_path(path, cwd), strict=strict)
         self._loaded: dict[Path, LoadResult] = {}
         self._by_kind: dict[Path, dict[str, list[Manifest]]] = {}
+        self._by_name: dict[tuple[Path, str], dict[str, Manifest]] = {}
         self._is_file: dict[Path, bool] = {}
 
     def load(self, path: Path) -> LoadResult:
@@ -60,6 +61,17 @@ class Sources:
             for m in self.load(path).manifests:
                 by_kind.setdefault(m.kind, []).append(m)
         return by_kind.get(kind, [])
+
+    def by_name(self, path: Path, kind: str) -> dict[str, Manifest]:
+        """The first document of ``path`` of kind ``kind`` with each (non-empty) name: a file of a hundred
+        Applications is matched by name once per render, not searched for each rendered object."""
+        index = self._by_name.get((path, kind))
+        if index is None:
+            index = self._by_name[(path, kind)] = {}
+            for m in self.of_kind(path, kind):
+                if m.name:
+                    index.setdefault(m.name, m)
+        return index
 
     @property
     def limits(self) -> Limits:
@@ -113,7 +125,7 @@ def _point_at_source(manifest: Manifest, origin: dict[str, Any], base: Path, sou
     if isinstance(origin.get("path"), str):
         path = _resolve(base, origin["path"])
         if sources.is_file(path):
-            source = _match(manifest, sources.of_kind(path, manifest.kind))
+            source = _match(manifest, sources.of_kind(path, manifest.kind), sources.by_name(path, manifest.kind))
             _adopt(manifest, source, path, sources)
             return source
         return None
@@ -129,11 +141,14 @@ def _resolve(base: Path, relative: str) -> Path:
     return Path(os.path.normpath(base / relative))
 
 
-def _match(rendered: Manifest, same_kind: list[Manifest]) -> Manifest | None:
+def _match(rendered: Manifest, same_kind: list[Manifest], by_name: dict[str, Manifest]) -> Manifest | None:
     """The source document of ``rendered`` among those of its kind: the only one, else the one with the
-    longest name contained in its name."""
+    longest name contained in its name (its own name, when one has it: none can be longer)."""
     if len(same_kind) == 1:
         return same_kind[0]
+    exact = by_name.get(rendered.name)
+    if exact is not None:
+        return exact
     named = [m for m in same_kind if m.name and m.name in rendered.name]
     return max(named, key=lambda m: len(m.name)) if named else None
 

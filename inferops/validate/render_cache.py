@@ -152,21 +152,26 @@ class _Seen:
         self.lock = threading.Lock()
         self.bytes: dict[str, tuple[tuple[int, ...], bytes]] = {}
         self.yaml: dict[str, tuple[bytes, Any]] = {}
-        #: The inputs of each kustomization directory reached so far, by (boundary, directory): the bases
-        #: shared by many overlays are walked once. Reused only while every file in it is unchanged.
-        self.closures: dict[tuple[str, str], dict[str, bytes]] = {}
+        #: The inputs of each kustomization directory reached so far, by (boundary, directory), with the
+        #: directories whose entries decided them: the bases shared by many overlays are walked once. Reused
+        #: only while every file in it is unchanged and no entry was added to or removed from those
+        #: directories (their modification and change times).
+        self.closures: dict[tuple[str, str], tuple[dict[str, bytes], dict[str, tuple[int, ...]]]] = {}
 
-    def closure(self, key: tuple[str, str]) -> dict[str, bytes] | None:
+    def closure(self, key: tuple[str, str]) -> tuple[dict[str, bytes], dict[str, tuple[int, ...]]] | None:
         known = self.closures.get(key)
         if known is None:
             return None
-        for path in known:
-            try:
-                info = os.stat(path)
-            except OSError:
-                return None
-            if self.get(path, info) is not known[path]:
-                return None
+        files, directories = known
+        try:
+            for path, content in files.items():
+                if self.get(path, os.stat(path)) is not content:
+                    return None
+            for directory, signature in directories.items():
+                if _directory_signature(directory) != signature:
+                    return None
+        except OSError:
+            return None
         return known
 
     def get(self, key: str, info: os.stat_result) -> bytes | None:
@@ -176,6 +181,14 @@ class _Seen:
     def put(self, key: str, info: os.stat_result, content: bytes) -> None:
         with self.lock:
             self.bytes[key] = (_signature(info), content)
+
+
+def _directory_signature(directory: str) -> tuple[int, ...]:
+    """What changes when an entry is added to, removed from or renamed in ``directory``; ``()`` if absent."""
+    try:
+        return _signature(os.stat(directory))
+    except OSError:
+        return ()
 
 
 def _signature(info: os.stat_result) -> tuple[int, ...]:
@@ -188,6 +201,8 @@ class _Inputs:
     def __init__(self, boundary: Path, seen: _Seen | None = None) -> None:
         self.boundary = boundary
         self.files: dict[str, bytes] = {}
+        #: Directories whose entries decided what was read (a path that did not exist may appear there).
+        self.directories: dict[str, tuple[int, ...]] = {}
         self.seen = seen
 
     def of(self, root: Path) -> dict[str, bytes]:
@@ -203,15 +218,21 @@ class _Inputs:
         if known is None:
             inner = _Inputs(self.boundary, self.seen)
             inner._collect(directory, visiting | {directory})
-            known = inner.files
+            known = inner.files, inner.directories
             if self.seen is not None:
                 with self.seen.lock:
                     self.seen.closures[memo] = known
-        self.files.update(known)
+        self.files.update(known[0])
+        self.directories.update(known[1])
         if len(self.files) > MAX_FILES:
             raise _Uncacheable("inputs too large")
 
+    def _watch(self, directory: str) -> None:
+        if directory not in self.directories:
+            self.directories[directory] = _directory_signature(directory)
+
     def _collect(self, directory: Path, visiting: frozenset[Path]) -> None:
+        self._watch(str(directory))
         if not directory.resolve().is_relative_to(self.boundary):
             raise _Uncacheable(f"{directory} is outside {self.boundary}")
         kustomization = _kustomization_file(directory)
@@ -250,6 +271,7 @@ class _Inputs:
             # string paths (os.path), not pathlib: this runs for every string of every kustomization
             path = os.path.normpath(os.path.join(directory, candidate))
             try:
+                self._watch(os.path.dirname(path))
                 if not os.path.exists(path):
                     continue
                 inside = _inside(os.path.realpath(path), str(self.boundary))
@@ -294,6 +316,7 @@ class _Inputs:
 
     def _tree(self, directory: Path) -> None:
         for dirpath, _dirnames, filenames in os.walk(directory):
+            self._watch(dirpath)
             for name in filenames:
                 path = Path(dirpath) / name
                 if not path.resolve().is_relative_to(self.boundary):

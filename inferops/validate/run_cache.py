@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 FORMAT = 1
 #: Repositories with more files or bytes than this are not hashed: the pass would cost more than it saves.
 MAX_FILES = 20_000
-MAX_BYTES = 256 << 20
+MAX_BYTES = 64 << 20
 
 
 def default_directory() -> Path:

@@ -81,6 +81,27 @@ def test_an_edit_outside_the_render_keeps_the_key(repo: Path, tmp_path: Path) ->
     assert cache.key(repo / "overlay") == before
 
 
+@pytest.mark.parametrize("change", ["a named file appears", "a second kustomization file", "a file in a named tree"])
+def test_a_base_walked_once_per_run_is_walked_again_when_its_directories_change(
+        repo: Path, tmp_path: Path, change: str) -> None:
+    """One run walks a base shared by many overlays once; a lookup after a file appeared where the base
+    looks (a path it names that did not exist, a second kustomization file, a file in a directory it
+    names) walks it again and gets another key (or none)."""
+    write(repo / "base" / "kustomization.yaml", "resources: [deployment.yaml]\n"
+                                                "configMapGenerator: [{name: extra, files: [extra.txt, conf]}]\n")
+    (repo / "base" / "conf").mkdir()
+    cache = cache_for(repo, tmp_path)
+    before = cache.key(repo / "overlay")
+    assert before is not None and cache.key(repo / "overlay") == before
+    if change == "a named file appears":
+        write(repo / "base" / "extra.txt", "x\n")
+    elif change == "a second kustomization file":
+        write(repo / "base" / "Kustomization", "resources: [deployment.yaml]\n")
+    else:
+        write(repo / "base" / "conf" / "settings.txt", "y\n")
+    assert cache.key(repo / "overlay") != before
+
+
 @pytest.mark.parametrize("reference", ["https://example.com/deploy.yaml", "github.com/org/repo//base?ref=v1",
                                        "../../outside"])
 def test_remote_references_and_paths_outside_the_repository_are_not_cached(
