@@ -1,10 +1,12 @@
-"""Where inferops keeps its caches (renders, findings, policies, schemas) and how an entry is written: one
-place for the XDG location and the atomic write every cache relies on for concurrent runs."""
+"""Where inferops keeps its caches (renders, findings, policies, runs, schemas) and how an entry is written and
+read: one place for the XDG location, the atomic write every cache relies on for concurrent runs, and the
+read that no entry, whatever was put in its place, can block, crash or overflow."""
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,3 +34,22 @@ def store_json(path: Path, document: Any) -> None:
             raise
     except (OSError, TypeError, ValueError):
         return
+
+
+def load_json(path: Path) -> Any:
+    """The JSON document in the regular file ``path``; ``None`` when it is missing, unreadable, not a regular
+    file (a FIFO put in an entry's place would block a plain read), not JSON, or nested too deep to parse."""
+    try:
+        return json.loads(read_regular(path))
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def read_regular(path: str | Path, limit: int | None = None) -> bytes:
+    """The bytes of ``path`` (at most ``limit`` + 1 of them), opened without following a final symbolic link
+    and without blocking; anything but a regular file raises ``OSError``."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return stream.read() if limit is None else stream.read(limit + 1)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from inferops import __version__, code_identity
-from inferops.cache_files import store_json, user_cache_dir
+from inferops.cache_files import load_json, store_json, user_cache_dir
 from inferops.policy import Policy
 
 FORMAT = 1
@@ -43,7 +43,7 @@ class PolicyCache:
         if self.entry is None:
             return None
         try:
-            document = json.loads(self.entry.read_bytes())
+            document = load_json(self.entry)
             data: dict[str, Any] = document["policy"]
             if document.get("format") != FORMAT or document.get("sha256") != _checksum(data) \
                     or not _well_formed(data):

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from inferops import __version__, code_identity
-from inferops.cache_files import store_json, user_cache_dir
+from inferops.cache_files import load_json, store_json, user_cache_dir
 from inferops.validate.manifest import Manifest
 
 FORMAT = 1
@@ -80,7 +80,7 @@ class RuleResultCache:
 
     def _load(self) -> dict[str, Entry]:
         try:
-            document = json.loads(self.path.read_bytes())
+            document = load_json(self.path)
             entries = document["entries"]
             if document.get("format") != FORMAT or not isinstance(entries, dict) \
                     or _checksum(entries) != document["sha256"]:

@@ -268,14 +268,18 @@ def _enclosing_kustomizations(files: Sequence[Path], scan_dirs: Sequence[Path], 
     patch, a generator input, ...), added to ``found``. kustomize loads a file only from a kustomization's
     directory or below it, so a patch named on the command line, or walked in ``overlays/prod/patches``,
     belongs to an enclosing kustomization: it is checked through that render, not as a whole object.
-    The search stops at the Git root (else the current directory)."""
+    The search stops at the Git root around the checked path (else the current directory, or the directory of
+    a file named outside it): a scanned repository's own root is not searched above."""
     used = {f for k in found.values() for f in (*k.resources, k.file, *k.aux)}
     loose = {f for f in files if f not in used}
     if not loose:
         return []
     enclosing = []
-    for start in _unique([*(d.parent for d in scan_dirs), *(f.parent for f in loose)]):
-        top = git_root(start) or (cwd if start.is_relative_to(cwd) else start)
+    tops = {d: git_root(d) or (cwd if d.is_relative_to(cwd) else d) for d in scan_dirs}
+    tops.update({f: git_root(f.parent) or (cwd if f.is_relative_to(cwd) else f.parent) for f in loose})
+    for start, top in dict.fromkeys((checked.parent, top) for checked, top in tops.items()):
+        if not start.is_relative_to(top):
+            continue
         for directory in (start, *start.parents):
             if not directory.is_relative_to(top):
                 break

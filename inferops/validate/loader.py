@@ -74,6 +74,11 @@ class LoadedFiles:
     def __len__(self) -> int:
         return len(self._loaded)
 
+    @property
+    def paths(self) -> list[Path]:
+        """Every file loaded so far."""
+        return list(self._loaded)
+
     def load(self, path: Path) -> LoadResult:
         result = self._loaded.get(path)
         if result is None:

@@ -134,8 +134,9 @@ def run(options: Options) -> Report:
     if note:
         got.notes.append(note)
     notes = [*(schema.notes if schema is not None else []), *got.notes]
+    reusable = got.renders_keyed and not cache_inside and not _reads_git_internals(files, got.manifests)
     return Report(findings, files_checked=len(got.files), objects_checked=len(got.manifests), notes=notes,
-                  objects=got.manifests, reusable=got.renders_keyed and not cache_inside)
+                  objects=got.manifests, reusable=reusable)
 
 
 def policy_path(explicit: str | None, paths: list[str], cwd: Path) -> Path | None:
@@ -265,6 +266,20 @@ def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _C
         got.renders_keyed = cache is not None and cache.all_keyed and len(rendered) == len(renderable) \
             and all(c.root.dir.resolve().is_relative_to(top) for c in renderable)  # a failure may be a timeout
     _check_unrendered(unrendered, rendered, plan, files, cwd, got)
+
+
+def _reads_git_internals(files: LoadedFiles, manifests: list[Manifest]) -> bool:
+    """Whether the run read a file inside a ``.git`` directory (through a link, or because an Argo CD source
+    path leads there) or looked for an Argo CD source path there: the run cache does not hash ``.git``."""
+    from pathlib import PurePosixPath
+
+    from inferops.shapes import string_values
+
+    if any(".git" in path.parts for path in files.paths):
+        return True
+    return any(path and path[-1] == "path" and ".git" in PurePosixPath(text).parts
+               for m in manifests if m.api_version.startswith("argoproj.io/")
+               for path, text in string_values(m.data))
 
 
 def _render_cache(command: tuple[str, ...], cwd: Path, paths: list[str]) -> RenderCache:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from inferops import __version__, code_identity
-from inferops.cache_files import store_json, user_cache_dir
+from inferops.cache_files import load_json, store_json, user_cache_dir
 
 FORMAT = 2  # 2: the wrapper asks for transformer annotations too
 #: A render reading a file bigger than this is not cached.
@@ -114,7 +114,7 @@ class RenderCache:
     def get(self, key: str) -> tuple[str, str | None] | None:
         """``(text, origin base)`` stored under ``key``; ``None`` when absent, unreadable or corrupt."""
         try:
-            entry = json.loads(self._path(key).read_bytes())
+            entry = load_json(self._path(key))
             text, base, checksum = entry["text"], entry["origin_base"], entry["sha256"]
             if entry.get("format") != FORMAT or not isinstance(text, str) or not isinstance(base, (str, type(None))):
                 raise ValueError("unexpected entry")

@@ -33,12 +33,12 @@ import hashlib
 import json
 import os
 import stat
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inferops import __version__, code_identity
-from inferops.cache_files import store_json, user_cache_dir
+from inferops.cache_files import load_json, read_regular, store_json, user_cache_dir
 
 if TYPE_CHECKING:
     from inferops.validate.pipeline import Options
@@ -55,28 +55,31 @@ def default_directory() -> Path:
 
 
 class RunCache:
-    """The stored report of one run's settings, valid while the repository digest is :attr:`inputs`."""
+    """The stored report of one run's settings, valid while the repository's content is :attr:`inputs`."""
 
-    def __init__(self, directory: Path, settings: str, root: Path, inputs: str) -> None:
+    def __init__(self, directory: Path, settings: str, root: Path, before: Scan) -> None:
         self.path = directory / settings[:2] / f"{settings}.json"
         self.root = root
-        self.inputs = inputs
+        self.before = before
+        self.inputs = before.content
 
     def get(self) -> tuple[str, int] | None:
         """``(report text, exit code)`` of the last run with these settings over this very content."""
         try:
-            entry = json.loads(self.path.read_bytes())
+            entry = load_json(self.path)
             text, code = entry["text"], entry["exit_code"]
             if entry.get("format") != FORMAT or entry.get("inputs") != self.inputs or not isinstance(text, str) \
                     or type(code) is not int or entry.get("sha256") != _checksum(self.inputs, text, code):
                 return None
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
         return text, code
 
     def put(self, text: str, exit_code: int) -> None:
-        """Store the run's report when the repository still has the content the run started from."""
-        if repository_digest(self.root) != self.inputs:
+        """Store the run's report when nothing in the repository was touched since the run began: the same
+        content, and every entry with the same change time and inode (a file edited and restored while the run
+        read it has the content it started with, but not its change time)."""
+        if scan(self.root) != self.before:
             return
         store_json(self.path, {"format": FORMAT, "inputs": self.inputs, "text": text, "exit_code": exit_code,
                                "sha256": _checksum(self.inputs, text, exit_code)})
@@ -97,14 +100,16 @@ def for_run(options: Options, report_format: str, color: bool) -> RunCache | Non
     directory = default_directory()
     if directory.parent.resolve().is_relative_to(root):
         return None  # a change could commit entries answering for itself; the run says so in a note
-    settings = _settings(options, report_format, color, cwd)
-    inputs = repository_digest(root) if settings is not None else None
-    if settings is None or inputs is None:
+    settings = _settings(options, report_format, color, cwd, [root, *targets])
+    before = scan(root) if settings is not None else None
+    if settings is None or before is None:
         return None
-    return RunCache(directory, settings, root, inputs)
+    return RunCache(directory, settings, root, before)
 
 
-def _settings(options: Options, report_format: str, color: bool, cwd: Path) -> str | None:
+def _settings(options: Options, report_format: str, color: bool, cwd: Path, places: list[Path]) -> str | None:
+    """A digest of everything but the repository's content that decides the report; ``places`` are the
+    resolved repository root and paths (a path given through a symbolic link may lead to another checkout)."""
     from inferops.errors import InferopsError
     from inferops.validate.pipeline import policy_path
     from inferops.validate.render import find_kustomize
@@ -119,6 +124,7 @@ def _settings(options: Options, report_format: str, color: bool, cwd: Path) -> s
         return None  # the run reports it
     chosen = {k: v for k, v in asdict(options).items() if k not in ("cwd", "stdin_text")}
     settings = [FORMAT, __version__, code_identity.identity(), chosen, report_format, color, str(cwd),
+                [str(place) for place in places],
                 tool_identity(tool.command) if tool is not None else None,
                 str(policy) if policy is not None else None,
                 hashlib.sha256(policy_bytes).hexdigest() if policy_bytes is not None else None, schemas]
@@ -147,11 +153,22 @@ def _stat(path: Path) -> list[int]:
     return [info.st_size, info.st_mtime_ns]
 
 
-def repository_digest(root: Path) -> str | None:
-    """A digest of every path under ``root`` with its kind and content; ``None`` when the repository is too
-    large, holds a symbolic link leading out of it, or cannot be read entirely."""
+@dataclass(frozen=True)
+class Scan:
+    """One pass over a repository: ``content`` keys the cache (what is there); ``state`` also holds each
+    entry's change time, inode and device, which tell whether anything was written meanwhile."""
+
+    content: str
+    state: str
+
+
+def scan(root: Path) -> Scan | None:
+    """Every path under ``root`` with its kind and content; ``None`` when the repository is too large, holds
+    a symbolic link leading out of it or into a ``.git`` directory (whose files are not hashed), or cannot
+    be read entirely. ``.git`` entries count by kind, link target and whether they lead anywhere: they
+    decide where repositories start (``(directory / ".git").exists()``), not their history."""
     real_root = os.path.realpath(root)
-    digest = hashlib.sha256()
+    content, state = hashlib.sha256(), hashlib.sha256()
     files = size = 0
     pending = [""]
     try:
@@ -159,40 +176,34 @@ def repository_digest(root: Path) -> str | None:
             relative = pending.pop()
             with os.scandir(os.path.join(real_root, relative)) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
-            digest.update(f"\0D\0{relative}\0{len(entries)}".encode())
+            content.update(f"\0D\0{relative}\0{len(entries)}".encode())
             for entry in entries:
                 name = os.path.join(relative, entry.name)
-                kind = entry.stat(follow_symlinks=False).st_mode
+                info = entry.stat(follow_symlinks=False)
+                kind = info.st_mode
+                state.update(f"\0{name}\0{kind}\0{info.st_ctime_ns}\0{info.st_ino}\0{info.st_dev}".encode())
                 if entry.name == ".git":
-                    digest.update(f"\0G\0{name}".encode())  # where repositories start, not their history
+                    target = os.readlink(entry.path) if stat.S_ISLNK(kind) else ""
+                    content.update(f"\0G\0{name}\0{stat.S_IFMT(kind)}\0{target}\0{os.path.exists(entry.path)}".encode())
                 elif stat.S_ISLNK(kind):
-                    if not _inside(os.path.realpath(entry.path), real_root):
+                    real = os.path.realpath(entry.path)
+                    if not _inside(real, real_root) or ".git" in Path(os.path.relpath(real, real_root)).parts:
                         return None
-                    digest.update(f"\0L\0{name}\0{os.readlink(entry.path)}".encode())
+                    content.update(f"\0L\0{name}\0{os.readlink(entry.path)}".encode())
                 elif stat.S_ISDIR(kind):
                     pending.append(name)
                 elif stat.S_ISREG(kind):
-                    content = _read_regular(entry.path)
-                    files, size = files + 1, size + len(content)
+                    data = read_regular(entry.path, MAX_BYTES)
+                    files, size = files + 1, size + len(data)
                     if files > MAX_FILES or size > MAX_BYTES:
                         return None
-                    digest.update(f"\0F\0{name}\0{len(content)}\0".encode())
-                    digest.update(content)
+                    content.update(f"\0F\0{name}\0{len(data)}\0".encode())
+                    content.update(data)
                 else:
-                    digest.update(f"\0S\0{name}\0{stat.S_IFMT(kind)}".encode())  # never read: a FIFO would block
+                    content.update(f"\0S\0{name}\0{stat.S_IFMT(kind)}".encode())  # never read: a FIFO would block
     except (OSError, ValueError):
         return None
-    return digest.hexdigest()
-
-
-def _read_regular(path: str) -> bytes:
-    """The bytes of ``path``, opened without following a link or blocking (it may have been swapped for a
-    FIFO since it was listed); anything but a regular file raises."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise ValueError(f"{path} is not a regular file")
-        return stream.read(MAX_BYTES + 1)
+    return Scan(content.hexdigest(), state.hexdigest())
 
 
 def _inside(real: str, root: str) -> bool:

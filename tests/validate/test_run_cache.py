@@ -245,13 +245,13 @@ def test_concurrent_runs_agree_with_a_run_without_cache(repo: Path) -> None:
 
 def test_a_large_repository_is_not_hashed(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(run_cache, "MAX_FILES", 3)
-    assert run_cache.repository_digest(repo) is None
+    assert run_cache.scan(repo) is None
     monkeypatch.setattr(run_cache, "MAX_FILES", 100)
-    assert run_cache.repository_digest(repo) is not None
+    assert run_cache.scan(repo) is not None
 
 
 def test_a_fifo_in_the_repository_is_never_opened(repo: Path) -> None:
-    before = run_cache.repository_digest(repo)
+    before = run_cache.scan(repo)
     os.mkfifo(repo / "plain" / "pipe.yaml")
-    after = run_cache.repository_digest(repo)
+    after = run_cache.scan(repo)
     assert after is not None and after != before
