@@ -1,5 +1,5 @@
 """Allow ``python -m inferops``."""
 
-from inferops.cli import main
+from inferops.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

@@ -177,5 +177,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def entry() -> int:
+    """The ``inferops`` program: :func:`main` with the garbage collector tuned for a short-lived process.
+
+    A run allocates millions of small objects (the parsed documents) and keeps most of them to the end, so
+    Python's default thresholds (a collection every 700 allocations, each full one walking everything alive)
+    cost a sixth of a schema-only run and 0.3 s of a cold 300-overlay run, and find almost nothing.
+    What start-up built is frozen out of every collection, and collections come every 50,000 allocations;
+    reference cycles are still freed. Only for the process's own entry point: :func:`main` called in a
+    long-lived process (the tests) leaves the collector alone."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    return main()
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(entry())
