@@ -620,7 +620,10 @@ def _argo_targets(peeks: Any, scan_dirs: Sequence[Path], cwd: Path) -> list[tupl
             if rel.startswith("/") or "\0" in rel:
                 continue
             for base in bases:
-                target = real_path(Path(os.path.normpath(base / rel)))
+                named = Path(os.path.normpath(base / rel))
+                if not any(named.is_relative_to(d) for d in scan_dirs):
+                    continue  # a link outside the scanned directories (in no change) decides nothing
+                target = real_path(named)
                 if _is_dir(target) and any(target.is_relative_to(d) for d in scan_dirs):
                     targets[target] = targets.get(target, False) or recurse
     return list(targets.items())

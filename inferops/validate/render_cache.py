@@ -136,10 +136,14 @@ class RenderCache:
 
 
 def tool_identity(command: tuple[str, ...]) -> list[Any]:
+    """The command, its resolved binary's path, size and modification time, and those of the binaries beside
+    it named after it (Google Cloud SDK's ``kubectl`` runs one of its ``kubectl.1.NN`` siblings)."""
     binary = Path(command[0]).resolve()
     try:
         info = binary.stat()
-        return [list(command), str(binary), info.st_size, info.st_mtime_ns]
+        siblings = sorted(p for p in binary.parent.glob(f"{binary.name}.*") if p.is_file())
+        return [list(command), str(binary), info.st_size, info.st_mtime_ns,
+                [[p.name, p.stat().st_size, p.stat().st_mtime_ns] for p in siblings]]
     except OSError:
         return [list(command), str(binary)]
 

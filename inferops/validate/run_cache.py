@@ -8,19 +8,22 @@ over the repository that reads and hashes every file.
 What a run prints is fixed by:
 
 * the repository's content: the path, kind and bytes of every file under its Git root (symbolic links by
-  their target, ``.git`` entries by their presence only, other special files by their kind), which holds
-  everything discovery, the Argo CD rules and kustomize may read;
+  their target; ``.git`` entries by kind, target and whether they lead anywhere, since they decide where
+  repositories start, but not their history; other special files by their kind), which holds everything
+  discovery, the Argo CD rules and kustomize may read (discovery looks no higher than the Git root);
 * the settings: every option of :class:`~inferops.validate.pipeline.Options`, the report format and colour,
-  the working directory, the policy file (path and bytes, wherever it is), inferops' version and code
-  (:mod:`inferops.code_identity`), the kustomize binary, and the Kubernetes schemas (the
-  ``kubernetes-validate`` release and the files of its version directories, the shipped CRD schemas).
+  the working directory, the resolved repository and paths, the policy file (path and bytes, wherever it
+  is), inferops' version and code (:mod:`inferops.code_identity`), the kustomize binary, and the Kubernetes
+  schemas (the ``kubernetes-validate`` release and its version directories, the shipped CRD schemas).
 
 A run that may read anything else is never stored nor answered: standard input, ``--crd`` files, schema
 locations, the kubeconform engine, ``--allow-remote``, paths outside one Git repository, a symbolic link
-leading out of it, a render whose inputs the render cache cannot key (or that reads inside ``.git``), and
-repositories over :data:`MAX_FILES` files or :data:`MAX_BYTES` bytes (hashing them would cost more than the
-run). The repository is hashed before the run and again after it; a report is stored only when both agree,
-so an edit made while the run reads is never stored as the report of either state.
+leading out of it or into a ``.git`` directory, a file read or an Argo CD source path under ``.git``, a
+render whose inputs the render cache cannot key (or that reads inside ``.git``), a failed render (it may have
+timed out), and repositories over :data:`MAX_ENTRIES` entries or :data:`MAX_BYTES` bytes (hashing them would
+cost more than the run). The repository is scanned before the run and again after it; a report is stored
+only when both scans agree on every file's content and on every entry's change time and inode, so an edit
+made while the run reads, even one undone before it ends, is never stored as the report of either state.
 
 Entries live in ``$XDG_CACHE_HOME/inferops/runs``, one file per settings (a later run with other content
 replaces it), written atomically with a checksum; a corrupt or foreign entry is ignored. ``--no-cache``
@@ -33,6 +36,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,8 +48,9 @@ if TYPE_CHECKING:
     from inferops.validate.pipeline import Options
 
 FORMAT = 1
-#: Repositories with more files or bytes than this are not hashed: the pass would cost more than it saves.
-MAX_FILES = 20_000
+#: Repositories with more entries (files, directories, links, ...) or bytes than this are not hashed: the pass
+#: would cost more than it saves.
+MAX_ENTRIES = 20_000
 MAX_BYTES = 64 << 20
 
 
@@ -57,8 +62,13 @@ def default_directory() -> Path:
 class RunCache:
     """The stored report of one run's settings, valid while the repository's content is :attr:`inputs`."""
 
-    def __init__(self, directory: Path, settings: str, root: Path, before: Scan) -> None:
+    def __init__(self, directory: Path, settings: str, root: Path, before: Scan,
+                 settings_now: Callable[[], str | None]) -> None:
         self.path = directory / settings[:2] / f"{settings}.json"
+        self.settings = settings
+        #: The settings worked out again: the policy file, kustomize and the schemas may lie outside the
+        #: repository, where no scan sees them change.
+        self.settings_now = settings_now
         self.root = root
         self.before = before
         self.inputs = before.content
@@ -79,7 +89,7 @@ class RunCache:
         """Store the run's report when nothing in the repository was touched since the run began: the same
         content, and every entry with the same change time and inode (a file edited and restored while the run
         read it has the content it started with, but not its change time)."""
-        if scan(self.root) != self.before:
+        if scan(self.root) != self.before or self.settings_now() != self.settings:
             return
         store_json(self.path, {"format": FORMAT, "inputs": self.inputs, "text": text, "exit_code": exit_code,
                                "sha256": _checksum(self.inputs, text, exit_code)})
@@ -104,7 +114,8 @@ def for_run(options: Options, report_format: str, color: bool) -> RunCache | Non
     before = scan(root) if settings is not None else None
     if settings is None or before is None:
         return None
-    return RunCache(directory, settings, root, before)
+    return RunCache(directory, settings, root, before,
+                    lambda: _settings(options, report_format, color, cwd, [root, *targets]))
 
 
 def _settings(options: Options, report_format: str, color: bool, cwd: Path, places: list[Path]) -> str | None:
@@ -132,14 +143,22 @@ def _settings(options: Options, report_format: str, color: bool, cwd: Path, plac
 
 
 def _schema_identity() -> list[Any]:
-    """The installed Kubernetes schemas (the ``kubernetes-validate`` release, by its dist-info, and each
-    version directory, whose modification time changes when an install adds, removes or replaces a file)
-    and the shipped CRD schemas (each file's name, size and modification time)."""
+    """The installed libraries (every distribution, by its dist-info name and RECORD, in the directories
+    holding the schema package and the parsers and schema engine whose messages a report quotes), the
+    Kubernetes schemas' version directories (their modification time changes when an install adds, removes
+    or replaces a file) and the shipped CRD schemas (each file's name, size and modification time)."""
+    import importlib.util
+
     from inferops.validate.schema.crd import builtin_crds_dir
     from inferops.validate.schema.kubernetes import schema_root
 
     root = schema_root()
-    releases = [[p.name, _stat(p / "RECORD")] for p in sorted(root.parent.parent.glob("kubernetes_validate-*.dist-info"))]
+    sites = set()
+    for module in ("kubernetes_validate", "jsonschema_rs", "yaml_rs", "yaml"):
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.origin:
+            sites.add(Path(spec.origin).parent.parent)
+    releases = [[str(p), _stat(p / "RECORD")] for site in sorted(sites) for p in sorted(site.glob("*.dist-info"))]
     versions = [[d.name, _stat(d)] for d in sorted(root.iterdir())]
     crds = [[str(p), _stat(p)] for p in sorted(builtin_crds_dir().rglob("*"))]
     return [str(root), releases, versions, crds]
@@ -169,7 +188,7 @@ def scan(root: Path) -> Scan | None:
     decide where repositories start (``(directory / ".git").exists()``), not their history."""
     real_root = os.path.realpath(root)
     content, state = hashlib.sha256(), hashlib.sha256()
-    files = size = 0
+    count = size = 0
     pending = [""]
     try:
         while pending:
@@ -179,9 +198,13 @@ def scan(root: Path) -> Scan | None:
             content.update(f"\0D\0{relative}\0{len(entries)}".encode())
             for entry in entries:
                 name = os.path.join(relative, entry.name)
+                count += 1  # every entry costs a stat (a link a realpath too), not only regular files
+                if count > MAX_ENTRIES:
+                    return None
                 info = entry.stat(follow_symlinks=False)
                 kind = info.st_mode
-                state.update(f"\0{name}\0{kind}\0{info.st_ctime_ns}\0{info.st_ino}\0{info.st_dev}".encode())
+                if entry.name != ".git":  # git writes there while a hook runs: its times tell of no edit
+                    state.update(f"\0{name}\0{kind}\0{info.st_ctime_ns}\0{info.st_ino}\0{info.st_dev}".encode())
                 if entry.name == ".git":
                     target = os.readlink(entry.path) if stat.S_ISLNK(kind) else ""
                     content.update(f"\0G\0{name}\0{stat.S_IFMT(kind)}\0{target}\0{os.path.exists(entry.path)}".encode())
@@ -189,13 +212,14 @@ def scan(root: Path) -> Scan | None:
                     real = os.path.realpath(entry.path)
                     if not _inside(real, real_root) or ".git" in Path(os.path.relpath(real, real_root)).parts:
                         return None
-                    content.update(f"\0L\0{name}\0{os.readlink(entry.path)}".encode())
+                    # where it leads too: the way there may pass through links outside the repository
+                    content.update(f"\0L\0{name}\0{os.readlink(entry.path)}\0{os.path.relpath(real, real_root)}".encode())
                 elif stat.S_ISDIR(kind):
                     pending.append(name)
                 elif stat.S_ISREG(kind):
                     data = read_regular(entry.path, MAX_BYTES)
-                    files, size = files + 1, size + len(data)
-                    if files > MAX_FILES or size > MAX_BYTES:
+                    size += len(data)
+                    if size > MAX_BYTES:
                         return None
                     content.update(f"\0F\0{name}\0{len(data)}\0".encode())
                     content.update(data)

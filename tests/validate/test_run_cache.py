@@ -244,9 +244,9 @@ def test_concurrent_runs_agree_with_a_run_without_cache(repo: Path) -> None:
 
 
 def test_a_large_repository_is_not_hashed(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(run_cache, "MAX_FILES", 3)
+    monkeypatch.setattr(run_cache, "MAX_ENTRIES", 3)
     assert run_cache.scan(repo) is None
-    monkeypatch.setattr(run_cache, "MAX_FILES", 100)
+    monkeypatch.setattr(run_cache, "MAX_ENTRIES", 100)
     assert run_cache.scan(repo) is not None
 
 

@@ -1,7 +1,6 @@
-"""Review of the run cache: cases where a cached answer differs from what a fresh run (``--no-cache``)
-prints now, or where a damaged cache entry stops the run."""
+"""The run cache against an adversarial review: each case here once made a cached answer differ from what a
+fresh run (``--no-cache``) prints now, or a damaged cache entry stop the run; each must answer as a fresh run."""
 
-import json
 import os
 import shutil
 import subprocess
@@ -188,5 +187,98 @@ def test_an_edit_undone_before_the_run_ends_is_never_kept(
     monkeypatch.setattr(pipeline, "run", edited_meanwhile)
     validate(capsys, ".")
     monkeypatch.setattr(pipeline, "run", real)
+    fresh = validate(capsys, ".", "--no-cache")
+    assert validate(capsys, ".") == fresh
+
+
+def test_an_argo_cd_path_through_a_link_outside_the_repository_is_not_in_the_key(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Argo CD paths are also tried relative to the working directory, which may lie outside the repository;
+    the target is resolved, so a symbolic link there (not in the key) decides whether an excluded directory
+    of the repository is deployed, and so checked."""
+    repo = tmp_path / "repo"
+    Repo.init(repo)
+    write(repo / ".hidden" / "deploy.yaml", DEPLOYMENT)
+    write(repo / "app.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a, namespace: argocd}\n"
+          "spec:\n  project: default\n  destination: {server: 'https://kubernetes.default.svc', namespace: x}\n"
+          "  source: {repoURL: 'https://example.com/r.git', path: alias}\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "alias").symlink_to("../repo/.hidden")
+    monkeypatch.chdir(work)
+    validate(capsys, "../repo")
+    (work / "alias").unlink()
+    fresh = validate(capsys, "../repo", "--no-cache")
+    # before a fix: fresh differs (.hidden is no longer deployed, so not checked) and the cache answered the first
+    assert validate(capsys, "../repo") == fresh
+
+
+def test_an_unrendered_kustomizations_resource_under_dot_git_is_not_in_the_key(
+        repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A kustomization that is not rendered (here: ``helmCharts``) has its plain resource files checked
+    instead; one under ``.git`` is read, but nothing under ``.git`` is in the key (no render ran, so nothing
+    marks the run as not reusable)."""
+    write(repo / ".git" / "cm.yaml", CONFIGMAP)
+    write(repo / "kustomization.yaml", "resources: [.git/cm.yaml]\nhelmCharts: [{name: x, repo: 'https://example.com'}]\n")
+    validate(capsys, ".")
+    write(repo / ".git" / "cm.yaml", DEPLOYMENT)
+    fresh = validate(capsys, ".", "--no-cache")
+    assert validate(capsys, ".") == fresh
+
+
+def test_a_path_named_under_dot_git_is_not_in_the_key(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A path given on the command line inside ``.git`` is inside the Git root, so the run is cached, keyed
+    by a digest that never reads ``.git``."""
+    write(repo / ".git" / "cm.yaml", CONFIGMAP)
+    validate(capsys, ".git/cm.yaml")
+    write(repo / ".git" / "cm.yaml", DEPLOYMENT)
+    fresh = validate(capsys, ".git/cm.yaml", "--no-cache")
+    assert validate(capsys, ".git/cm.yaml") == fresh
+
+
+def test_a_policy_outside_the_repository_edited_while_the_run_reads_is_never_kept(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The settings (here ``--policy`` outside the repository) are read for the key before the run, which reads
+    the policy again; ``put`` re-checks only the repository, so the report of the new policy is stored under
+    the key of the old one, and answers once the old policy is back."""
+    import inferops.validate.pipeline as pipeline
+
+    write(repo / "deploy.yaml", DEPLOYMENT)
+    policy = write(tmp_path / "policy.yaml", "version: 1\n")
+    real = pipeline.run
+
+    def edited_meanwhile(options: pipeline.Options):  # type: ignore[no-untyped-def]
+        write(policy, "version: 1\nrequired_labels: []\n")
+        return real(options)
+
+    monkeypatch.setattr(pipeline, "run", edited_meanwhile)
+    validate(capsys, ".", "--policy", str(policy))
+    monkeypatch.setattr(pipeline, "run", real)
+    write(policy, "version: 1\n")
+    fresh = validate(capsys, ".", "--policy", str(policy), "--no-cache")
+    assert validate(capsys, ".", "--policy", str(policy)) == fresh
+
+
+def test_the_size_bound_counts_every_entry(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MAX_ENTRIES bounds the cost of hashing with every entry, not only regular files: a change adding a
+    million symbolic links (each resolved with ``realpath``) or directories is not hashed on every run."""
+    for n in range(20):
+        (repo / f"link{n}").symlink_to(".")
+        (repo / f"dir{n}").mkdir()
+    monkeypatch.setattr(run_cache, "MAX_ENTRIES", 10)
+    assert run_cache.scan(repo) is None
+
+
+def test_a_link_resolving_through_a_link_outside_the_repository_is_not_in_the_key(
+        repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A link is hashed by its target text and accepted when it resolves inside the repository; resolving
+    through a link outside it, the file it reaches changes when that outside link does."""
+    write(repo / "x" / "cm.yaml", CONFIGMAP)
+    write(repo / "y" / "cm.yaml", DEPLOYMENT)
+    (tmp_path / "hop").symlink_to(repo / "x" / "cm.yaml")
+    (repo / "app.yaml").symlink_to("../hop")
+    validate(capsys, ".")
+    (tmp_path / "hop").unlink()
+    (tmp_path / "hop").symlink_to(repo / "y" / "cm.yaml")
     fresh = validate(capsys, ".", "--no-cache")
     assert validate(capsys, ".") == fresh
