@@ -13,17 +13,21 @@ origins) point at the root's kustomization file.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inferops.validate.discovery import Kustomization, display_path
 from inferops.validate.findings import Finding
-from inferops.validate.limits import Limits
+from inferops.validate.limits import Limits, document_starts, text_over_limits
 from inferops.validate.loader import LoadedFiles, LoadResult, load_documents
 from inferops.validate.manifest import Manifest
 from inferops.validate.render import Rendered
 from inferops.validate.transformations import attach, pop_transformations, pop_yaml_annotation
+
+if TYPE_CHECKING:
+    from inferops.validate.render_cache import RenderCache
 
 ORIGIN_ANNOTATION = "config.kubernetes.io/origin"
 _GENERATOR_KEYS = {"ConfigMapGenerator": "configMapGenerator", "SecretGenerator": "secretGenerator"}
@@ -35,7 +39,7 @@ class Sources:
     def __init__(self, cwd: Path, *, strict: bool, files: LoadedFiles | None = None) -> None:
         self.cwd = cwd
         self.strict = strict
-        self._files = files or LoadedFiles(lambda path: display_path(path, cwd), strict=strict)
+        self._files = files if files is not None else LoadedFiles(lambda path: display_path(path, cwd), strict=strict)
         self._loaded: dict[Path, LoadResult] = {}
         self._by_kind: dict[Path, dict[str, list[Manifest]]] = {}
         self._by_name: dict[tuple[Path, str], dict[str, Manifest]] = {}
@@ -86,10 +90,12 @@ class Sources:
         return [f for result in self._loaded.values() for f in result.findings]
 
 
-def rendered_manifests(rendered: Rendered, root: Kustomization, sources: Sources) -> LoadResult:
-    """The objects of a successful render, each pointing at its source; load problems of the output too."""
+def rendered_manifests(rendered: Rendered, root: Kustomization, sources: Sources,
+                       cache: RenderCache | None = None) -> LoadResult:
+    """The objects of a successful render, each pointing at its source; load problems of the output too.
+    A render from ``cache`` whose objects are not stored yet gets them stored, so later runs skip the parse."""
     root_file = display_path(root.file, sources.cwd)
-    result = load_documents(rendered.text, root_file, strict=False, limits=sources.limits)
+    result = _load_output(rendered, root_file, sources.limits, cache)
     render_root = display_path(root.dir, sources.cwd)
     readable: dict[Path, bool] = {}  # kustomizations the transformations name, inside the repository or root
 
@@ -109,6 +115,27 @@ def rendered_manifests(rendered: Rendered, root: Kustomization, sources: Sources
             attach(manifest, source, transformations, rendered.origin_base,
                    lambda path: sources.load(path).manifests, lambda path: display_path(path, sources.cwd),
                    may_read)
+    return result
+
+
+def _load_output(rendered: Rendered, file: str, limits: Limits, cache: RenderCache | None) -> LoadResult:
+    """The objects of a render's text: from the JSON the cache keeps beside it (checked against the same
+    limits as the text), else parsed, and then kept when the text loads without a problem."""
+    if rendered.documents is not None and text_over_limits(rendered.text, document_starts(rendered.text), limits) is None:
+        try:
+            stored = json.loads(rendered.documents)
+        except (ValueError, RecursionError):
+            stored = None
+        if isinstance(stored, list) and all(isinstance(data, dict) for data in stored):
+            return LoadResult(manifests=[Manifest(data=data, file=file, line=None) for data in stored],
+                              has_objects=any("apiVersion" in data or "kind" in data for data in stored))
+    result = load_documents(rendered.text, file, strict=False, limits=limits)
+    if cache is not None and rendered.key is not None and rendered.documents is None and not result.findings:
+        try:
+            documents = json.dumps([m.data for m in result.manifests], ensure_ascii=False, allow_nan=True)
+        except (TypeError, ValueError, RecursionError):
+            return result
+        cache.put(rendered.key, rendered.text, str(rendered.origin_base) if rendered.origin_base else None, documents)
     return result
 
 

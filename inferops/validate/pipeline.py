@@ -257,7 +257,7 @@ def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _C
                 unrendered.append(c)
                 continue
             rendered.append(c)
-            loaded = rendered_manifests(result, root, sources)
+            loaded = rendered_manifests(result, root, sources, cache)
             got.manifests.extend(loaded.manifests)
             got.findings.extend(loaded.findings)
         got.findings.extend(sources.findings())

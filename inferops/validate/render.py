@@ -199,12 +199,15 @@ class Rendered:
 
     ``origin_base`` is the directory that ``config.kubernetes.io/origin`` paths in ``text`` are relative
     to (the wrapper's, now deleted: only path arithmetic is done with it); ``None`` when the text has none.
+    A render from the cache carries its ``key`` and, once stored, the JSON of its objects (``documents``).
     """
 
     root: Path
     text: str = ""
     origin_base: Path | None = None
     error: str | None = None
+    key: str | None = None
+    documents: str | None = None
 
 
 def render_all(roots: Sequence[Path], tool: Kustomize, settings: RenderSettings | None = None,
@@ -240,8 +243,8 @@ def render_cached(root: Path, tool: Kustomize, cache: RenderCache | None,
         return render_one(root, tool, settings)
     key = cache.key(root)
     if key is not None and (stored := cache.get(key)) is not None:
-        text, base = stored
-        return Rendered(root, text, Path(base) if base is not None else None)
+        text, base, documents = stored
+        return Rendered(root, text, Path(base) if base is not None else None, key=key, documents=documents)
     rendered = render_one(root, tool, settings)
     if key is not None and rendered.error is None and cache.key(root, fresh=True) == key:
         cache.put(key, rendered.text, str(rendered.origin_base) if rendered.origin_base is not None else None)

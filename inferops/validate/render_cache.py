@@ -39,7 +39,7 @@ from typing import Any
 from inferops import __version__, code_identity
 from inferops.cache_files import load_json, store_json, user_cache_dir
 
-FORMAT = 2  # 2: the wrapper asks for transformer annotations too
+FORMAT = 3  # 2: the wrapper asks for transformer annotations too; 3: the loaded objects beside the text
 #: A render reading a file bigger than this is not cached.
 MAX_FILE_BYTES = 64 << 20
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -111,28 +111,39 @@ class RenderCache:
                 return directory
         return next((b for b in self.boundaries if resolved.is_relative_to(b)), None)
 
-    def get(self, key: str) -> tuple[str, str | None] | None:
-        """``(text, origin base)`` stored under ``key``; ``None`` when absent, unreadable or corrupt."""
+    def get(self, key: str) -> tuple[str, str | None, str | None] | None:
+        """``(text, origin base, documents)`` stored under ``key``; ``None`` when absent, unreadable or corrupt.
+        ``documents`` is the JSON of the objects the text loads as, once a run has added it (:meth:`put`)."""
         try:
             entry = load_json(self._path(key))
-            text, base, checksum = entry["text"], entry["origin_base"], entry["sha256"]
-            if entry.get("format") != FORMAT or not isinstance(text, str) or not isinstance(base, (str, type(None))):
+            text, base, documents, checksum = entry["text"], entry["origin_base"], entry["documents"], entry["sha256"]
+            if entry.get("format") != FORMAT or not isinstance(text, str) or not isinstance(base, (str, type(None))) \
+                    or not isinstance(documents, (str, type(None))):
                 raise ValueError("unexpected entry")
-            if hashlib.sha256(text.encode()).hexdigest() != checksum:
+            if _checksum(text, documents) != checksum:
                 raise ValueError("checksum mismatch")
         except (OSError, ValueError, KeyError, TypeError):
             return None
         with self._lock:
             self.hits += 1
-        return text, base
+        return text, base, documents
 
-    def put(self, key: str, text: str, origin_base: str | None) -> None:
-        """Store an entry atomically (a temporary file renamed into place); a failure only costs the cache."""
+    def put(self, key: str, text: str, origin_base: str | None, documents: str | None = None) -> None:
+        """Store an entry atomically (a temporary file renamed into place); a failure only costs the cache.
+        ``documents``, the JSON of the objects ``text`` loads as, spares later runs parsing the text."""
         store_json(self._path(key), {"format": FORMAT, "text": text, "origin_base": origin_base,
-                                     "sha256": hashlib.sha256(text.encode()).hexdigest()})
+                                     "documents": documents, "sha256": _checksum(text, documents)})
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
+
+
+def _checksum(text: str, documents: str | None) -> str:
+    digest = hashlib.sha256(text.encode())
+    if documents is not None:
+        digest.update(b"\0")
+        digest.update(documents.encode())
+    return digest.hexdigest()
 
 
 def tool_identity(command: tuple[str, ...]) -> list[Any]:

@@ -1,5 +1,6 @@
 """Rendering with the real kustomize (through kubectl), origins mapped back to source files and lines."""
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 
 from inferops.errors import InferopsError
 from inferops.validate.discovery import discover
+from inferops.validate.loader import LoadedFiles
 from inferops.validate.origins import ORIGIN_ANNOTATION, Sources, rendered_manifests
 from inferops.validate.render import (
     KUSTOMIZE_ENV,
@@ -89,6 +91,48 @@ def test_a_bad_kustomize_override_is_a_usage_error(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv(KUSTOMIZE_ENV, "/nonexistent/kustomize")
     with pytest.raises(InferopsError, match="INFEROPS_KUSTOMIZE=/nonexistent/kustomize is not an executable"):
         find_kustomize()
+
+
+def test_a_cached_render_stores_its_objects_and_later_runs_read_them_back_alike(
+        overlay_repo: Path, tool: Kustomize, tmp_path: Path) -> None:
+    """The second use of a cached render stores the objects its text loads as; the third reads them instead of
+    parsing, and every object is the same, with the same source file, line and overlay places."""
+    from inferops.validate.render import render_cached
+    from inferops.validate.render_cache import RenderCache
+
+    plan = discover([], overlay_repo)
+    [root] = plan.render_roots
+    cache = RenderCache(tmp_path / "cache", tool.command, [overlay_repo])
+    assert render_cached(root.dir, tool, cache).documents is None  # rendered afresh
+
+    def loaded() -> tuple[str | None, list[tuple[object, ...]]]:
+        rendered = render_cached(root.dir, tool, cache)
+        result = rendered_manifests(rendered, root, Sources(overlay_repo.resolve(), strict=True), cache)
+        return rendered.documents, [(m.data, m.file, m.line, m.render_root, m.place(("spec", "replicas")))
+                                    for m in result.manifests]
+
+    parsed_documents, parsed = loaded()
+    stored_documents, stored = loaded()
+    assert parsed_documents is None and stored_documents is not None and stored == parsed
+    assert loaded() == (stored_documents, parsed)
+
+
+def test_stored_objects_still_obey_the_size_limits(overlay_repo: Path, tool: Kustomize, tmp_path: Path) -> None:
+    from inferops.validate.limits import DEFAULT_LIMITS
+    from inferops.validate.render import render_cached
+    from inferops.validate.render_cache import RenderCache
+
+    plan = discover([], overlay_repo)
+    [root] = plan.render_roots
+    cache = RenderCache(tmp_path / "cache", tool.command, [overlay_repo])
+    render_cached(root.dir, tool, cache)
+    rendered_manifests(render_cached(root.dir, tool, cache), root, Sources(overlay_repo.resolve(), strict=True), cache)
+    rendered = render_cached(root.dir, tool, cache)
+    assert rendered.documents is not None
+    small = dataclasses.replace(DEFAULT_LIMITS, documents=1)
+    files = LoadedFiles(str, strict=True, limits=small)
+    result = rendered_manifests(rendered, root, Sources(overlay_repo.resolve(), strict=True, files=files), cache)
+    assert [f.rule_id for f in result.findings] == ["file-unreadable"]
 
 
 def test_rendered_objects_point_at_their_source_file_and_line(overlay_repo: Path, tool: Kustomize) -> None:
