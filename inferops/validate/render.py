@@ -65,10 +65,11 @@ SAFE_FLAGS = ("--load-restrictor=LoadRestrictionsRootOnly", "--enable-helm=false
 #: (``GOGC=100``) kustomize spends a fifth of its CPU collecting garbage it would free at exit anyway. With
 #: ``GOGC=off`` and a memory limit, Go collects only when the heap nears the limit (the Go GC guide,
 #: https://go.dev/doc/gc-guide#Memory_limit: "GOGC=off ... the garbage collector will run only to maintain the
-#: memory limit"), so an ordinary build never collects and a large one still stays within 256 MiB. Measured on
-#: 30 of the 300-overlay benchmark's builds, interleaved: 70 ms of CPU per build with ``GOGC=400``, 62 ms with
-#: these (user time -16 %); peak RSS 52 MB either way.
-GO_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "256MiB"}
+#: memory limit"), so an ordinary build never collects and a large one collects to stay near 128 MiB. Measured
+#: on 30 of the 300-overlay benchmark's builds, interleaved: 70 ms of CPU per build with ``GOGC=400``, 62 ms
+#: with these (user time -16 %); peak RSS 52 MB either way. The generator's check of 100 bases in one build
+#: peaks at 157 MB (``new``'s process tree), as with ``GOGC=400``; a 256 MiB limit let it reach 286 MB.
+GO_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "128MiB"}
 #: A proxy nothing listens on (port 9, discard): a connection through it is refused at once.
 UNREACHABLE_PROXY = "http://127.0.0.1:9"
 
