@@ -11,33 +11,12 @@ from pathlib import Path
 
 import pytest
 from git import Repo
+from repo_helpers import DEPLOYMENT, needs_kustomize, write
 
 import inferops.validate.pipeline as pipeline
 from inferops.cli import main
 from inferops.validate import run_cache
 from inferops.validate.report import Report
-
-needs_kustomize = pytest.mark.skipif(shutil.which("kustomize") is None and shutil.which("kubectl") is None,
-                                     reason="needs kustomize or kubectl")
-
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: "nginx:1.27"}]
-"""
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture

@@ -2,38 +2,16 @@
 fresh run (``--no-cache``) prints now, or a damaged cache entry stop the run; each must answer as a fresh run."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from git import Repo
+from repo_helpers import DEPLOYMENT, needs_kustomize, write
 
 from inferops.cli import main
 from inferops.validate import run_cache
-
-needs_kustomize = pytest.mark.skipif(shutil.which("kustomize") is None and shutil.which("kubectl") is None,
-                                     reason="needs kustomize or kubectl")
-
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: "nginx:1.27"}]
-"""
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(autouse=True)
