@@ -48,7 +48,8 @@ def load_json(path: Path) -> Any:
 def read_regular(path: str | Path, limit: int | None = None) -> bytes:
     """The bytes of ``path`` (at most ``limit`` + 1 of them), opened without following a final symbolic link
     and without blocking; anything but a regular file raises ``OSError``."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags)
     with os.fdopen(descriptor, "rb") as stream:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(f"{path} is not a regular file")
