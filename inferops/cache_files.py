@@ -18,6 +18,17 @@ def user_cache_dir(name: str) -> Path:
     return Path(base) / "inferops" / name
 
 
+def cache_inside(root: Path) -> bool:
+    """Whether inferops' cache directory lies in ``root``, the repository being checked: a change could then
+    commit cache entries answering for its own objects (a checksum proves no origin), so none may be used."""
+    return user_cache_dir("").resolve().is_relative_to(root.resolve())
+
+
+def within(real: str, root: str) -> bool:
+    """Whether the resolved path ``real`` is ``root`` (resolved) or below it."""
+    return real == root or real.startswith(root if root.endswith(os.sep) else root + os.sep)
+
+
 def store_json(path: Path, document: Any) -> None:
     """Write ``document`` to ``path`` through a temporary file renamed into place, so a concurrent reader sees
     the old entry or the new one, never half of one. A failure (no space, no permission, data JSON cannot

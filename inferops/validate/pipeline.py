@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inferops import cache_files
 from inferops.errors import InferopsError
 from inferops.placeholders import placeholder_note
 from inferops.policy import Policy, find_policy, load_policy
@@ -98,7 +99,7 @@ class _Collected:
 def run(options: Options) -> Report:
     """Validate ``options.paths``; raises :class:`InferopsError` for usage and configuration errors."""
     cwd = options.cwd.resolve()
-    cache_inside = options.render_cache and _cache_inside(repository_root(options.paths, cwd))
+    cache_inside = options.render_cache and cache_files.cache_inside(repository_root(options.paths, cwd))
     if cache_inside:
         options = dataclasses.replace(options, render_cache=False)
     policy_file = policy_path(options.policy, options.paths, cwd)
@@ -382,14 +383,6 @@ def _check(manifests: list[Manifest], schema: SchemaChecker | None, checks: list
     if families:
         findings.extend(run_rules(manifests, ctx, families, results))
     return findings
-
-
-def _cache_inside(root: Path) -> bool:
-    """Whether the user cache directory lies in the repository being checked: a change could then commit
-    cache files answering for its own objects (a checksum proves no origin), so none may be used."""
-    from inferops.rules.result_cache import default_directory
-
-    return default_directory().parent.resolve().is_relative_to(root.resolve())
 
 
 def _policy_cache() -> Path:

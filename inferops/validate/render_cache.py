@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from inferops import __version__, code_identity
-from inferops.cache_files import load_json, store_json, user_cache_dir
+from inferops.cache_files import load_json, store_json, user_cache_dir, within
 
 FORMAT = 3  # 2: the wrapper asks for transformer annotations too; 3: the loaded objects beside the text
 #: A render reading a file bigger than this is not cached.
@@ -289,7 +289,7 @@ class _Inputs:
                 self._watch(os.path.dirname(path))
                 if not os.path.exists(path):
                     continue
-                inside = _inside(os.path.realpath(path), str(self.boundary))
+                inside = within(os.path.realpath(path), str(self.boundary))
             except (OSError, ValueError):
                 continue
             if not inside:
@@ -346,11 +346,6 @@ class _Inputs:
                     self._tree(target)
                 else:
                     self._read(target)
-
-
-def _inside(real: str, boundary: str) -> bool:
-    """Whether the resolved path ``real`` is ``boundary`` (resolved) or below it."""
-    return real == boundary or real.startswith(boundary if boundary.endswith(os.sep) else boundary + os.sep)
 
 
 def _kustomization_file(directory: Path) -> Path | None:

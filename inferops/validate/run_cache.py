@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inferops import __version__, code_identity
-from inferops.cache_files import load_json, read_regular, store_json, user_cache_dir
+from inferops.cache_files import cache_inside, load_json, read_regular, store_json, user_cache_dir, within
 
 if TYPE_CHECKING:
     from inferops.validate.pipeline import Options
@@ -107,14 +107,13 @@ def for_run(options: Options, report_format: str, color: bool) -> RunCache | Non
     root = git_root(targets[0] if targets[0].is_dir() else targets[0].parent)
     if root is None or not all(t.is_relative_to(root) for t in targets):
         return None
-    directory = default_directory()
-    if directory.parent.resolve().is_relative_to(root):
-        return None  # a change could commit entries answering for itself; the run says so in a note
+    if cache_inside(root):
+        return None  # the run says so in a note
     settings = _settings(options, report_format, color, cwd, [root, *targets])
     before = scan(root) if settings is not None else None
     if settings is None or before is None:
         return None
-    return RunCache(directory, settings, root, before,
+    return RunCache(default_directory(), settings, root, before,
                     lambda: _settings(options, report_format, color, cwd, [root, *targets]))
 
 
@@ -210,7 +209,7 @@ def scan(root: Path) -> Scan | None:
                     content.update(f"\0G\0{name}\0{stat.S_IFMT(kind)}\0{target}\0{os.path.exists(entry.path)}".encode())
                 elif stat.S_ISLNK(kind):
                     real = os.path.realpath(entry.path)
-                    if not _inside(real, real_root) or ".git" in Path(os.path.relpath(real, real_root)).parts:
+                    if not within(real, real_root) or ".git" in Path(os.path.relpath(real, real_root)).parts:
                         return None
                     # where it leads too: the way there may pass through links outside the repository
                     content.update(f"\0L\0{name}\0{os.readlink(entry.path)}\0{os.path.relpath(real, real_root)}".encode())
@@ -228,10 +227,6 @@ def scan(root: Path) -> Scan | None:
     except (OSError, ValueError):
         return None
     return Scan(content.hexdigest(), state.hexdigest())
-
-
-def _inside(real: str, root: str) -> bool:
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _checksum(inputs: str, text: str, exit_code: int) -> str:
