@@ -167,40 +167,41 @@ def root_lines(text: str, markers: list[int]) -> list[int | None]:
     return lines
 
 
-def load_single(text: str) -> tuple[bool, Any]:
-    """``(True, data)`` when ``text`` is one document that yaml-rs reads as YAML 1.1 would (duplicate keys:
-    the last wins), else ``(False, None)``: the caller asks libyaml. For short texts kustomize writes
-    (annotations), where a libyaml parse costs more than the rest of reading the object."""
-    if needs_libyaml(text) or DOCUMENT_MARKER.search(text) is not None:
+def _parse(text: str, *, strict: bool) -> tuple[bool, Any]:
+    """``(True, data)`` of the whole text as yaml-rs reads it, when nothing in it reads differently under
+    YAML 1.1 and it parses (duplicate keys refused when ``strict``, else the last wins); else ``(False,
+    None)``. No wheel of yaml-rs for this platform also answers ``False``: the libyaml path alone is slower,
+    not different."""
+    if needs_libyaml(text):
         return False, None
     try:
         import yaml_rs
     except ImportError:
         return False, None
+    policy = yaml_rs.DuplicateKeyPolicy.Error if strict else yaml_rs.DuplicateKeyPolicy.LastWins
+    limits = yaml_rs.AliasLimits(max_total_replayed_events=_MAX_REPLAYED)
     try:
-        loaded = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=yaml_rs.DuplicateKeyPolicy.LastWins,
-                               alias_limits=yaml_rs.AliasLimits(max_total_replayed_events=_MAX_REPLAYED))
+        return True, yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=policy, alias_limits=limits)
     except (ValueError, RecursionError, OverflowError, MemoryError):
         return False, None
-    return (True, loaded) if _plain_data([loaded]) else (False, None)
+
+
+def load_single(text: str) -> tuple[bool, Any]:
+    """``(True, data)`` when ``text`` is one document that yaml-rs reads as YAML 1.1 would (duplicate keys:
+    the last wins), else ``(False, None)``: the caller asks libyaml. For short texts kustomize writes
+    (annotations), where a libyaml parse costs more than the rest of reading the object."""
+    if DOCUMENT_MARKER.search(text) is not None:
+        return False, None
+    parsed, loaded = _parse(text, strict=False)
+    return (True, loaded) if parsed and _plain_data([loaded]) else (False, None)
 
 
 def load_native(text: str, markers: list[int], *, strict: bool) -> list[tuple[Any, int]] | None:
     """``(data, root line)`` of each non-empty document, or ``None`` when the libyaml path must decide:
     YAML 1.1 differences, syntax errors, duplicate keys in strict mode, alias limits, or a document
     count that does not match the markers."""
-    if needs_libyaml(text):
-        return None
-    try:
-        import yaml_rs
-    except ImportError:  # no wheel for this platform: the libyaml path alone is slower, not different
-        return None
-
-    policy = yaml_rs.DuplicateKeyPolicy.Error if strict else yaml_rs.DuplicateKeyPolicy.LastWins
-    limits = yaml_rs.AliasLimits(max_total_replayed_events=_MAX_REPLAYED)
-    try:
-        loaded = yaml_rs.loads(text, parse_datetime=False, duplicate_key_policy=policy, alias_limits=limits)
-    except (ValueError, RecursionError, OverflowError, MemoryError):
+    parsed, loaded = _parse(text, strict=strict)
+    if not parsed:
         return None
     lines = root_lines(text, markers)
     documents: list[Any]
