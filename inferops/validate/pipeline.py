@@ -99,7 +99,8 @@ class _Collected:
 def run(options: Options) -> Report:
     """Validate ``options.paths``; raises :class:`InferopsError` for usage and configuration errors."""
     cwd = options.cwd.resolve()
-    cache_inside = options.render_cache and cache_files.cache_inside(repository_root(options.paths, cwd))
+    root = repository_root(options.paths, cwd)
+    cache_inside = options.render_cache and cache_files.cache_inside(root)
     if cache_inside:
         options = dataclasses.replace(options, render_cache=False)
     policy_file = policy_path(options.policy, options.paths, cwd)
@@ -123,9 +124,9 @@ def run(options: Options) -> Report:
                              "change could add entries: it is neither read nor written (as with --no-cache)")
         _note_skipped(plan, cwd, got)
         _load_plain(plan, options, files, got)
-        _render(plan, options, cwd, files, got, tally)
+        _render(plan, options, cwd, root, files, got, tally)
         tally.stage = f"checking {len(got.manifests)} objects"
-        ctx = Context(policy=policy, kubernetes_version=version, root=repository_root(options.paths, cwd), cwd=cwd)
+        ctx = Context(policy=policy, kubernetes_version=version, root=root, cwd=cwd)
         results = _results_directory() if options.render_cache else None
         findings = [*got.findings, *_check(got.manifests, schema, options.checks, ctx, results)]
     if "render" not in options.checks:
@@ -216,7 +217,8 @@ def _note_skipped(plan: Plan, cwd: Path, got: _Collected) -> None:
             got.notes.append(f"{reason.format(n=len(paths))}: {names}")
 
 
-def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _Collected, tally: _Tally) -> None:
+def _render(plan: Plan, options: Options, cwd: Path, top: Path, files: LoadedFiles, got: _Collected,
+            tally: _Tally) -> None:
     from inferops.rules.core import RENDER_FAILED, RENDER_SKIPPED
     from inferops.validate.closure import closure_of
     from inferops.validate.render import RenderSettings, find_kustomize, iter_renders
@@ -263,7 +265,6 @@ def _render(plan: Plan, options: Options, cwd: Path, files: LoadedFiles, got: _C
             got.findings.extend(loaded.findings)
         got.findings.extend(sources.findings())
         got.files.update(display_path(f, cwd) for f in sources.files)
-        top = repository_root(options.paths, cwd)
         got.renders_keyed = cache is not None and cache.all_keyed and len(rendered) == len(renderable) \
             and all(c.root.dir.resolve().is_relative_to(top) for c in renderable)  # a failure may be a timeout
     _check_unrendered(unrendered, rendered, plan, files, cwd, got)
