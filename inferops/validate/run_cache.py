@@ -60,7 +60,7 @@ def default_directory() -> Path:
 
 
 class RunCache:
-    """The stored report of one run's settings, valid while the repository's content is :attr:`inputs`."""
+    """The stored report of one run's settings, valid while the repository's content is ``before.content``."""
 
     def __init__(self, directory: Path, settings: str, root: Path, before: Scan,
                  settings_now: Callable[[], str | None]) -> None:
@@ -71,15 +71,14 @@ class RunCache:
         self.settings_now = settings_now
         self.root = root
         self.before = before
-        self.inputs = before.content
 
     def get(self) -> tuple[str, int] | None:
         """``(report text, exit code)`` of the last run with these settings over this very content."""
         try:
             entry = load_json(self.path)
-            text, code = entry["text"], entry["exit_code"]
-            if entry.get("format") != FORMAT or entry.get("inputs") != self.inputs or not isinstance(text, str) \
-                    or type(code) is not int or entry.get("sha256") != _checksum(self.inputs, text, code):
+            text, code, inputs = entry["text"], entry["exit_code"], self.before.content
+            if entry.get("format") != FORMAT or entry.get("inputs") != inputs or not isinstance(text, str) \
+                    or type(code) is not int or entry.get("sha256") != _checksum(inputs, text, code):
                 return None
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -91,8 +90,9 @@ class RunCache:
         read it has the content it started with, but not its change time)."""
         if scan(self.root) != self.before or self.settings_now() != self.settings:
             return
-        store_json(self.path, {"format": FORMAT, "inputs": self.inputs, "text": text, "exit_code": exit_code,
-                               "sha256": _checksum(self.inputs, text, exit_code)})
+        inputs = self.before.content
+        store_json(self.path, {"format": FORMAT, "inputs": inputs, "text": text, "exit_code": exit_code,
+                               "sha256": _checksum(inputs, text, exit_code)})
 
 
 def for_run(options: Options, report_format: str, color: bool) -> RunCache | None:
